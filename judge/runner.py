@@ -1,0 +1,573 @@
+"""QA Arena sandbox runner: runs one student's pytest suite against many variants.
+
+This file runs *inside* the sandbox (the judge container, or the local backend's
+process tree). It uses only the standard library and pytest, and it never decides
+a verdict: it reports what happened and the trusted host decides.
+
+Processes (all inside the sandbox):
+
+supervisor  reads run requests (JSON lines) on stdin, writes results (JSON lines)
+            on stdout, enforces the wall-clock limit and the early stop. It holds
+            variant sources, but never forks a process that runs student code.
+zygote      forked once at start, before any request is read; imports and warms up
+            pytest so every run starts from the same, already-configured state.
+            It only forks: its memory is identical before every fork, so a run
+            cannot learn from it which runs came before.
+run         one per variant, forked by the zygote. It reads its own variant from a
+            pipe, enters fresh namespaces (user when not root, mount, PID, IPC,
+            network, UTS), mounts empty tmpfs over /sandbox, /tmp, /dev/shm, /proc
+            and /sys, drops privileges and runs pytest as PID 1 of its namespace.
+            Every run sees the same paths, environment, argv, cwd and PIDs.
+
+Two pipes leave a run: ``status`` (written by trusted code in the run's
+intermediate process only) and ``report`` (written by the pytest plugin inside the
+student's process, hence untrusted: the host schema-checks and caps it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import ctypes
+import errno
+import json
+import os
+import resource
+import selectors
+import signal
+import socket
+import sys
+import threading
+import time
+
+PROTOCOL = 1
+TESTS_FILE = "test_submission.py"
+REPORT_CAP = 4 << 20  # bytes a run may write on its report pipe
+MESSAGE_CAP = 300  # characters of a failure summary
+PAYLOAD_CAP = 4 << 20
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWUTS = 0x04000000
+CLONE_NEWIPC = 0x08000000
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWPID = 0x20000000
+CLONE_NEWNET = 0x40000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
+MS_REC, MS_PRIVATE = 1 << 14, 1 << 18
+PR_SET_NO_NEW_PRIVS, PR_SET_DUMPABLE = 38, 4
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+FIXED_ENV = {
+    "PATH": "/usr/local/bin:/usr/bin:/bin",
+    "HOME": "/tmp",
+    "LANG": "C.UTF-8",
+    "LC_ALL": "C.UTF-8",
+    "TMPDIR": "/tmp",
+    "PYTHONHASHSEED": "0",
+    "PYTHONDONTWRITEBYTECODE": "1",
+    "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+}
+
+
+
+def pytest_args(tests_dir: str) -> list[str]:
+    return [
+        "-q",
+        "-p", "no:cacheprovider",
+        "-p", "no:pastebin",
+        "-p", "no:junitxml",
+        "-p", "no:debugging",
+        "-p", "no:faulthandler",
+        "--import-mode=importlib",
+        "--rootdir=" + tests_dir,
+        "-c", tests_dir + "/pytest.ini",
+        "--color=no",
+        tests_dir + "/" + TESTS_FILE,
+    ]
+
+
+def _check(ret: int, what: str) -> None:
+    if ret != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
+
+
+def _mount(source: str, target: str, fstype: str | None, flags: int, data: str = "") -> None:
+    _check(
+        _libc.mount(source.encode(), target.encode(), fstype.encode() if fstype else None, flags, data.encode()),
+        f"mount {target}",
+    )
+
+
+def _write(path: str, text: str) -> None:
+    with open(path, "w") as f:
+        f.write(text)
+
+
+# ---------------------------------------------------------------- the run --
+
+
+class Reporter:
+    """pytest plugin writing one JSON line per event to the report pipe."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.outcomes: dict[str, tuple[str, str]] = {}
+
+    def send(self, record: dict) -> None:
+        data = (json.dumps(record) + "\n").encode()
+        with contextlib.suppress(OSError):
+            while data:
+                data = data[os.write(self.fd, data) :]
+
+    def pytest_collectreport(self, report) -> None:
+        if report.failed:
+            self.send({"t": "collect_error", "message": _summary(report)})
+
+    def pytest_collection_finish(self, session) -> None:
+        self.send({"t": "collected", "ids": [item.nodeid for item in session.items]})
+
+    def pytest_runtest_logreport(self, report) -> None:
+        previous = self.outcomes.get(report.nodeid, ("passed", ""))
+        if report.failed:
+            outcome = ("failed" if report.when == "call" else "error", _summary(report))
+        elif report.skipped and report.when != "teardown":
+            outcome = ("skipped", "")
+        else:
+            outcome = ("passed", "")
+        if previous[0] in ("failed", "error"):
+            outcome = previous
+        self.outcomes[report.nodeid] = outcome
+        if report.when == "teardown":
+            self.send({"t": "test", "id": report.nodeid, "outcome": outcome[0], "message": outcome[1]})
+
+
+def _summary(report) -> str:
+    crash = getattr(getattr(report, "longrepr", None), "reprcrash", None)
+    text = crash.message if crash is not None else str(report.longrepr or "")
+    first = text.strip().splitlines()[0] if text.strip() else ""
+    if not first and text.strip():
+        first = text.strip().splitlines()[-1]
+    return first[:MESSAGE_CAP]
+
+
+def _isolate() -> None:
+    """Enter fresh namespaces; after this the caller must fork (new PID namespace)."""
+    flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUTS
+    if os.geteuid() != 0:
+        uid, gid = os.geteuid(), os.getegid()
+        _check(_libc.unshare(CLONE_NEWUSER | flags), "unshare")
+        _write("/proc/self/setgroups", "deny")
+        _write("/proc/self/uid_map", f"0 {uid} 1")
+        _write("/proc/self/gid_map", f"0 {gid} 1")
+    else:
+        _check(_libc.unshare(flags), "unshare")
+
+
+def _prepare_filesystem(sandbox: str, module: str, variant: str, tests: str) -> tuple[str, str]:
+    src_dir, tests_dir = sandbox + "/src", sandbox + "/tests"
+    _mount("none", "/", None, MS_REC | MS_PRIVATE)
+    _mount("tmpfs", sandbox, "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=0755")
+    for path in ("/tmp", "/var/tmp", "/dev/shm"):
+        if os.path.isdir(path):
+            _mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=32m,mode=1777")
+    for d in (src_dir, tests_dir):
+        os.mkdir(d, 0o755)
+    files = {f"{src_dir}/{module}.py": variant, f"{tests_dir}/{TESTS_FILE}": tests, f"{tests_dir}/pytest.ini": "[pytest]\n"}
+    for path, text in files.items():
+        _write(path, text)
+    epoch = 1_000_000_000  # same timestamps in every run
+    for path in (src_dir, tests_dir, *files):
+        os.utime(path, (epoch, epoch))
+    _mount("none", sandbox, None, MS_RDONLY | MS_NOSUID | MS_NODEV | 0x20 | 0x1000, "")  # MS_REMOUNT|MS_BIND
+    with contextlib.suppress(OSError):
+        _write("/proc/self/oom_score_adj", "1000")  # the OOM killer takes a run, never the supervisor
+    for path in ("/proc", "/sys"):
+        if os.path.isdir(path):
+            _mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0555")
+    return src_dir, tests_dir
+
+
+def _drop_privileges(uid: int, gid: int, in_user_namespace: bool) -> None:
+    if in_user_namespace:
+        # Leave the namespace in which we own the mounts: the run keeps no capability.
+        _check(_libc.unshare(CLONE_NEWUSER), "unshare user")
+        _write("/proc/self/setgroups", "deny")
+        _write("/proc/self/uid_map", "1000 0 1")
+        _write("/proc/self/gid_map", "1000 0 1")
+        os.setresgid(1000, 1000, 1000)
+        os.setresuid(1000, 1000, 1000)
+    else:
+        os.setgroups([])
+        os.setresgid(gid, gid, gid)
+        os.setresuid(uid, uid, uid)
+    _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+
+
+def _limit_resources(memory_bytes: int, file_bytes: int) -> None:
+    limits = {
+        resource.RLIMIT_CORE: 0,
+        resource.RLIMIT_FSIZE: file_bytes,
+        resource.RLIMIT_NOFILE: 256,
+        resource.RLIMIT_AS: memory_bytes,
+    }
+    for which, value in limits.items():
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(which, (value, value))
+
+
+def run_variant(payload_fd: int, report_fd: int, status_fd: int, options: dict) -> None:
+    """In a fresh child of the zygote: read the variant, isolate, run pytest. Never returns."""
+    try:
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        chunks = []
+        while chunk := os.read(payload_fd, 1 << 16):
+            chunks.append(chunk)
+        os.close(payload_fd)
+        payload = json.loads(b"".join(chunks))
+        del chunks
+        module, variant, tests = payload["module"], payload["variant"], payload["tests"]
+        del payload
+        in_user_namespace = os.geteuid() != 0
+        _isolate()
+        sync_r, sync_w = os.pipe()
+        pid = os.fork()
+        if pid:  # intermediate: report the run's PID, then wait for it
+            os.close(sync_r)
+            os.close(report_fd)
+            del variant, tests
+            os.write(status_fd, (json.dumps({"t": "pid", "pid": pid}) + "\n").encode())
+            os.close(sync_w)
+            _, status = os.waitpid(pid, 0)
+            record = {"t": "exit", "code": os.waitstatus_to_exitcode(status)}
+            os.write(status_fd, (json.dumps(record) + "\n").encode())
+            os._exit(0)
+        # PID 1 of a fresh namespace
+        os.close(sync_w)
+        os.read(sync_r, 1)
+        os.close(sync_r)
+        src_dir, tests_dir = _prepare_filesystem(options["sandbox_dir"], module, variant, tests)
+        del variant, tests
+        _drop_privileges(options["uid"], options["gid"], in_user_namespace)
+        _limit_resources(options["memory_bytes"], options["file_bytes"])
+        os.chdir(tests_dir)
+        devnull = os.open("/dev/null", os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(devnull, fd)
+        os.close(devnull)
+        os.environ.clear()
+        os.environ.update(FIXED_ENV)
+        sys.argv = ["pytest"]
+        sys.path.insert(0, src_dir)
+        sys.dont_write_bytecode = True
+        import pytest
+
+        reporter = Reporter(report_fd)
+        os.close(status_fd)  # from here on student code runs: only the untrusted report pipe stays
+        status_fd = -1
+        code = pytest.main(pytest_args(tests_dir), plugins=[reporter])
+        reporter.send({"t": "done", "exitstatus": int(code)})
+        os._exit(0)
+    except BaseException as exc:  # noqa: BLE001 - a run must never return into the zygote
+        with contextlib.suppress(Exception):
+            if status_fd < 0:
+                raise OSError("no status pipe")
+            os.write(status_fd, (json.dumps({"t": "setup_error", "message": repr(exc)[:MESSAGE_CAP]}) + "\n").encode())
+        os._exit(70)
+
+
+# ------------------------------------------------------------- the zygote --
+
+
+def warm_up_pytest() -> None:
+    """Import pytest and its built-in plugins once, so that each fork starts warm."""
+    import importlib
+
+    import _pytest.config
+    import pytest  # noqa: F401
+
+    for name in _pytest.config.default_plugins:
+        with contextlib.suppress(ImportError):
+            importlib.import_module(f"_pytest.{name}")
+    for extra in ("_pytest.assertion.rewrite", "_pytest.python_api", "_pytest.raises", "unittest.mock", "decimal", "fractions", "datetime", "re", "math", "collections", "string"):
+        with contextlib.suppress(ImportError):
+            importlib.import_module(extra)
+
+
+def zygote(sock: socket.socket, options: dict) -> None:
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # runs are reaped by the kernel
+    warm_up_pytest()
+    sock.send(b"R")
+    while True:
+        msg, fds, _flags, _addr = socket.recv_fds(sock, 1, 3)
+        if not msg:
+            os._exit(0)
+        if os.fork() == 0:
+            sock.close()
+            _close_fds_except(set(fds))
+            run_variant(fds[0], fds[1], fds[2], options)
+        for fd in fds:
+            os.close(fd)
+
+
+# ---------------------------------------------------------- the supervisor --
+
+
+def _lines(buf: bytearray, start: int) -> tuple[list[dict], int]:
+    """Parse the complete JSON lines of buf from offset start; return them and the new offset."""
+    records = []
+    while (newline := buf.find(b"\n", start)) >= 0:
+        with contextlib.suppress(ValueError):
+            rec = json.loads(buf[start:newline])
+            if isinstance(rec, dict):
+                records.append(rec)
+        start = newline + 1
+    return records, start
+
+
+class Run:
+    """One variant's run as the supervisor sees it: two pipes, a deadline, a kill switch."""
+
+    def __init__(self, request: dict) -> None:
+        self.id = str(request["run"])
+        self.timeout = float(request.get("timeout_s", 5))
+        self.stop_on = set(request["stop_on"]) if request.get("stop_on") is not None else None
+        self.started = time.monotonic()
+        self.pid: int | None = None
+        self.buffers = {"report": bytearray(), "status": bytearray()}
+        self.scanned = {"report": 0, "status": 0}
+        self.records: dict[str, list[dict]] = {"report": [], "status": []}
+        self.open_pipes = 2
+        self.timed_out = self.stopped_early = self.truncated = self.killed = False
+
+    def kill(self) -> None:
+        if self.pid and not self.killed:
+            self.killed = True
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+
+    def feed(self, kind: str, chunk: bytes) -> None:
+        buf = self.buffers[kind]
+        if len(buf) + len(chunk) > (REPORT_CAP if kind == "report" else 4096):
+            self.truncated = True
+            self.kill()
+            return
+        buf.extend(chunk)
+        new, self.scanned[kind] = _lines(buf, self.scanned[kind])
+        self.records[kind].extend(new)
+        if kind == "status" and self.pid is None and self.records["status"]:
+            first = self.records["status"][0]
+            if first.get("t") == "pid" and isinstance(first.get("pid"), int):
+                self.pid = first["pid"]
+        if kind == "report" and self.stop_on is not None:
+            for rec in new:
+                if rec.get("t") == "test" and rec.get("id") in self.stop_on and rec.get("outcome") not in ("passed", "skipped"):
+                    self.stopped_early = True
+                    self.kill()
+
+    def result(self) -> dict:
+        status = {rec.get("t"): rec for rec in self.records["status"]}
+        return {
+            "event": "result",
+            "run": self.id,
+            "records": self.records["report"],
+            "exit_code": status.get("exit", {}).get("code"),
+            "setup_error": status.get("setup_error", {}).get("message"),
+            "timed_out": self.timed_out,
+            "stopped_early": self.stopped_early,
+            "truncated": self.truncated,
+            "duration_s": round(time.monotonic() - self.started, 4),
+        }
+
+
+class Supervisor:
+    """Serve run requests from stdin, at most ``workers`` runs at a time."""
+
+    def __init__(self, workers: int, zygote_sock: socket.socket) -> None:
+        self.workers = workers
+        self.zygote = zygote_sock
+        self.queue: list[dict] = []
+        self.pipes: dict[int, tuple[Run, str]] = {}
+        self.runs: list[Run] = []
+        self.sel = selectors.DefaultSelector()
+        self.stdin = bytearray()
+        self.stdin_open = True
+
+    @staticmethod
+    def emit(record: dict) -> None:
+        sys.stdout.write(json.dumps(record) + "\n")
+        sys.stdout.flush()
+
+    def start_run(self, request: dict) -> None:
+        run = Run(request)
+        payload = json.dumps({k: request[k] for k in ("module", "variant", "tests")}).encode()
+        payload_r, payload_w = os.pipe()
+        report_r, report_w = os.pipe()
+        status_r, status_w = os.pipe()
+        socket.send_fds(self.zygote, [b"F"], [payload_r, report_w, status_w])
+        for fd in (payload_r, report_w, status_w):
+            os.close(fd)
+        threading.Thread(target=_write_all, args=(payload_w, payload), daemon=True).start()
+        for fd, kind in ((report_r, "report"), (status_r, "status")):
+            os.set_blocking(fd, False)
+            self.pipes[fd] = (run, kind)
+            self.sel.register(fd, selectors.EVENT_READ)
+        self.runs.append(run)
+
+    def on_pipe(self, fd: int) -> None:
+        run, kind = self.pipes[fd]
+        try:
+            chunk = os.read(fd, 1 << 16)
+        except BlockingIOError:
+            return
+        if chunk:
+            run.feed(kind, chunk)
+            if not run.truncated:
+                return
+        self.close_pipe(fd)
+        if kind == "report":
+            run.kill()  # pytest is done or the run died: end the whole namespace
+        if run.open_pipes == 0:
+            self.finish(run)
+
+    def close_pipe(self, fd: int) -> None:
+        run, _ = self.pipes.pop(fd)
+        self.sel.unregister(fd)
+        os.close(fd)
+        run.open_pipes -= 1
+
+    def finish(self, run: Run) -> None:
+        for fd in [fd for fd, (r, _) in self.pipes.items() if r is run]:
+            self.close_pipe(fd)
+        self.runs.remove(run)
+        self.emit(run.result())
+
+    def on_stdin(self) -> None:
+        chunk = os.read(0, 1 << 16)
+        if not chunk:
+            self.close_stdin()
+            return
+        self.stdin.extend(chunk)
+        if len(self.stdin) > PAYLOAD_CAP and b"\n" not in self.stdin:
+            self.emit({"event": "error", "message": "request too large"})
+            self.stdin.clear()
+        requests, used = _lines(self.stdin, 0)
+        del self.stdin[:used]
+        for request in requests:
+            if request.get("op") == "exit":
+                self.close_stdin()
+            elif request.get("op") == "run" and all(isinstance(request.get(k), str) for k in ("run", "module", "variant", "tests")):
+                self.queue.append(request)
+            else:
+                self.emit({"event": "error", "message": "malformed request"})
+
+    def close_stdin(self) -> None:
+        if self.stdin_open:
+            self.stdin_open = False
+            self.sel.unregister(0)
+
+    def check_deadlines(self) -> float | None:
+        now, wait = time.monotonic(), None
+        for run in list(self.runs):
+            remaining = run.started + run.timeout - now
+            if remaining <= 0 and not run.killed:
+                run.timed_out = True
+                run.kill()
+            if remaining < -5:  # a run that cannot be killed or never reported its PID
+                run.timed_out = True
+                self.finish(run)
+                continue
+            wait = remaining if wait is None else min(wait, remaining)
+        return None if wait is None else max(wait, 0.02)
+
+    def serve(self) -> None:
+        self.sel.register(0, selectors.EVENT_READ)
+        while self.stdin_open or self.queue or self.runs:
+            while self.queue and len(self.runs) < self.workers:
+                self.start_run(self.queue.pop(0))
+            for key, _ in self.sel.select(self.check_deadlines()):
+                if key.fd == 0:
+                    self.on_stdin()
+                elif key.fd in self.pipes:
+                    self.on_pipe(key.fd)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    except OSError as exc:
+        if exc.errno != errno.EPIPE:
+            raise
+    finally:
+        os.close(fd)
+
+
+def _close_fds_except(keep: set[int]) -> None:
+    low = 3
+    for fd in sorted(keep):
+        os.closerange(low, fd)
+        low = fd + 1
+    os.closerange(low, 1 << 16)
+
+
+def probe_isolation() -> str:
+    """Return how runs will be isolated, by trying it in a throwaway child."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            _isolate()
+            os._exit(0)
+        except BaseException:
+            os._exit(1)
+    _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        return "none"
+    return "root" if os.geteuid() == 0 else "userns"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--uid", type=int, default=65534, help="uid of runs when started as root")
+    parser.add_argument("--gid", type=int, default=65534)
+    parser.add_argument("--memory-bytes", type=int, default=1 << 30)
+    parser.add_argument("--file-bytes", type=int, default=8 << 20)
+    parser.add_argument("--sandbox-dir", default="/sandbox", help="an empty directory; each run mounts its own tmpfs there")
+    parser.add_argument("--cgroup", action="append", default=[], help="cgroup.procs files to join first")
+    args = parser.parse_args(argv)
+    for procs in args.cgroup:
+        _write(procs, str(os.getpid()))
+    _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    isolation = probe_isolation()
+    if isolation == "none":
+        print(json.dumps({"event": "fatal", "message": "cannot create namespaces for runs (unshare refused)"}), flush=True)
+        sys.exit(3)
+    options = {"sandbox_dir": args.sandbox_dir, "uid": args.uid, "gid": args.gid, "memory_bytes": args.memory_bytes, "file_bytes": args.file_bytes}
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    if os.fork() == 0:
+        ours.close()
+        _close_fds_except({theirs.fileno()})
+        devnull = os.open("/dev/null", os.O_RDWR)
+        os.dup2(devnull, 0)
+        os.dup2(devnull, 1)
+        os.close(devnull)
+        zygote(theirs, options)
+    theirs.close()
+    if ours.recv(1) != b"R":
+        print(json.dumps({"event": "fatal", "message": "the zygote failed to start"}), flush=True)
+        sys.exit(3)
+    import pytest
+
+    print(
+        json.dumps({"event": "ready", "protocol": PROTOCOL, "isolation": isolation, "pytest": pytest.__version__,
+                    "python": sys.version.split()[0]}),
+        flush=True,
+    )
+    Supervisor(args.workers, ours).serve()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,161 @@
+"""The problem format instructors write: a directory with problem.toml, golden, wheats and mutants."""
+
+from __future__ import annotations
+
+import keyword
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DIFFICULTIES = ("Very Easy", "Easy", "Medium", "Hard")
+
+
+class ProblemError(ValueError):
+    """A problem directory that cannot be used, with a message naming the file and the fault."""
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One implementation of the problem's module: the golden, a wheat (correct) or a mutant (buggy)."""
+
+    id: str
+    kind: str  # golden | wheat | mutant
+    path: Path
+    weight: float = 1.0
+    hint: str = ""
+
+    @property
+    def source(self) -> str:
+        return self.path.read_text(encoding="utf-8")
+
+    @property
+    def correct(self) -> bool:
+        return self.kind != "mutant"
+
+
+@dataclass(frozen=True)
+class Problem:
+    root: Path
+    slug: str
+    title: str
+    difficulty: str
+    module: str
+    description: str
+    function: str | None = None
+    timeout_s: float = 5.0
+    points: float = 10.0
+    golden: Variant | None = None
+    wheats: tuple[Variant, ...] = ()
+    mutants: tuple[Variant, ...] = ()
+    reference_tests: Path | None = None
+    extra: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def correct_variants(self) -> tuple[Variant, ...]:
+        assert self.golden is not None
+        return (self.golden, *self.wheats)
+
+    @property
+    def variants(self) -> tuple[Variant, ...]:
+        return (*self.correct_variants, *self.mutants)
+
+
+def _require(table: dict, key: str, kind: type, where: str):
+    if key not in table:
+        raise ProblemError(f"{where}: missing required key '{key}'")
+    value = table[key]
+    if not isinstance(value, kind):
+        raise ProblemError(f"{where}: '{key}' must be a {kind.__name__}, not {type(value).__name__}")
+    return value
+
+
+def load_problem(path: str | Path) -> Problem:
+    """Read and check a problem directory; raise ProblemError with a clear message if it is unusable."""
+    root = Path(path)
+    if not root.is_dir():
+        raise ProblemError(f"{root}: not a problem directory")
+    toml_path = root / "problem.toml"
+    if not toml_path.is_file():
+        raise ProblemError(f"{root}: missing problem.toml")
+    try:
+        meta = tomllib.loads(toml_path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ProblemError(f"{toml_path}: not valid TOML: {exc}") from exc
+    where = str(toml_path)
+    slug = _require(meta, "slug", str, where)
+    title = _require(meta, "title", str, where)
+    difficulty = _require(meta, "difficulty", str, where)
+    if difficulty not in DIFFICULTIES:
+        raise ProblemError(f"{where}: difficulty must be one of {', '.join(DIFFICULTIES)}, not {difficulty!r}")
+    module = _require(meta, "module", str, where)
+    if not module.isidentifier() or keyword.iskeyword(module) or module.startswith("test"):
+        raise ProblemError(f"{where}: module {module!r} must be a plain Python module name not starting with 'test'")
+    description = _require(meta, "description", str, where)
+    function = meta.get("function")
+    if function is not None and not isinstance(function, str):
+        raise ProblemError(f"{where}: 'function' must be a string")
+    timeout_s = meta.get("timeout_s", 5)
+    if not isinstance(timeout_s, int | float) or isinstance(timeout_s, bool) or not 0 < timeout_s <= 120:
+        raise ProblemError(f"{where}: timeout_s must be a number of seconds in (0, 120]")
+    points = meta.get("points", 10)
+    if not isinstance(points, int | float) or isinstance(points, bool) or points <= 0:
+        raise ProblemError(f"{where}: points must be a positive number")
+
+    golden_path = root / "golden.py"
+    if not golden_path.is_file():
+        raise ProblemError(f"{root}: missing golden.py")
+    golden = Variant("golden", "golden", golden_path)
+    wheats = tuple(Variant(p.stem, "wheat", p) for p in sorted((root / "wheats").glob("*.py")))
+
+    listed = meta.get("mutants", [])
+    if not isinstance(listed, list) or not all(isinstance(m, dict) for m in listed):
+        raise ProblemError(f"{where}: 'mutants' must be an array of tables ([[mutants]])")
+    specs: dict[Path, dict] = {}
+    for i, entry in enumerate(listed):
+        file = _require(entry, "file", str, f"{where}: [[mutants]] #{i + 1}")
+        mpath = (root / file).resolve()
+        if not mpath.is_relative_to(root.resolve()):
+            raise ProblemError(f"{where}: mutant file {file!r} is outside the problem directory")
+        if not mpath.is_file():
+            raise ProblemError(f"{where}: listed mutant file {file!r} does not exist")
+        weight = entry.get("weight", 1.0)
+        if not isinstance(weight, int | float) or isinstance(weight, bool) or weight <= 0:
+            raise ProblemError(f"{where}: mutant {file!r}: weight must be a positive number")
+        hint = entry.get("hint", "")
+        if not isinstance(hint, str):
+            raise ProblemError(f"{where}: mutant {file!r}: hint must be a string")
+        if mpath in specs:
+            raise ProblemError(f"{where}: mutant {file!r} is listed twice")
+        specs[mpath] = {"weight": float(weight), "hint": hint.strip()}
+    files = {p.resolve() for p in (root / "mutants").glob("*.py")} | set(specs)
+    mutants = tuple(
+        Variant(p.stem, "mutant", p, **specs.get(p, {"weight": 1.0, "hint": ""})) for p in sorted(files)
+    )
+    stems = [m.id for m in mutants]
+    if len(stems) != len(set(stems)):
+        raise ProblemError(f"{root}: two mutant files share a name stem; mutant ids must be unique")
+    if not mutants:
+        raise ProblemError(f"{root}: a problem needs at least one mutant")
+    for variant in (golden, *wheats, *mutants):
+        try:
+            compile(variant.source, str(variant.path), "exec")
+        except (SyntaxError, UnicodeDecodeError, ValueError) as exc:
+            raise ProblemError(f"{variant.path}: does not compile: {exc}") from exc
+    reference = root / "reference_tests.py"
+    known = {"slug", "title", "difficulty", "module", "function", "description", "timeout_s", "points", "mutants"}
+    return Problem(
+        root=root,
+        slug=slug,
+        title=title,
+        difficulty=difficulty,
+        module=module,
+        description=description.strip(),
+        function=function,
+        timeout_s=float(timeout_s),
+        points=float(points),
+        golden=golden,
+        wheats=wheats,
+        mutants=mutants,
+        reference_tests=reference if reference.is_file() else None,
+        extra={k: v for k, v in meta.items() if k not in known},
+    )

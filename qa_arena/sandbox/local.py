@@ -1,0 +1,205 @@
+"""Local sandbox: the runner as a process tree on this machine (development, CI without Docker).
+
+Not a security boundary. As root, runs drop to an unprivileged uid inside fresh
+PID/mount/network namespaces and the whole tree sits in its own pids and memory
+cgroups, so a fork bomb or a memory bomb stays contained; as another user, runs
+use an unprivileged user namespace when the kernel allows it. Use the docker
+backend for students you do not trust.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.metadata as metadata
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+
+from packaging.requirements import Requirement
+from traitlets import Int, Unicode, default
+
+from .base import Sandbox, SandboxError
+
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+
+
+def runtime_distributions(root: str = "pytest") -> list[metadata.Distribution]:
+    """pytest and everything it needs at run time, from this environment."""
+    seen: dict[str, metadata.Distribution] = {}
+    todo = [root]
+    while todo:
+        name = todo.pop()
+        key = name.lower().replace("_", "-")
+        if key in seen:
+            continue
+        dist = metadata.distribution(name)
+        seen[key] = dist
+        for spec in dist.requires or []:
+            req = Requirement(spec)
+            if req.marker is None or req.marker.evaluate({"extra": ""}):
+                todo.append(req.name)
+    return list(seen.values())
+
+
+def build_runtime(cache: Path, runner: Path) -> Path:
+    """A world-readable directory with the runner and pytest, for an interpreter run by another uid."""
+    dists = runtime_distributions()
+    digest = hashlib.sha256(runner.read_bytes())
+    for dist in dists:
+        digest.update(f"{dist.metadata['Name']}=={dist.version};".encode())
+    target = cache / f"runtime-{digest.hexdigest()[:16]}"
+    if (target / "runner.py").is_file():
+        return target
+    cache.mkdir(parents=True, exist_ok=True)
+    cache.chmod(0o755)
+    staging = Path(tempfile.mkdtemp(dir=cache, prefix=".staging-"))
+    for dist in dists:
+        for file in dist.files or []:
+            if file.suffix in (".pyc",) or ".dist-info" in str(file) or str(file).startswith(".."):
+                continue
+            source = Path(str(file.locate()))
+            if source.is_file():
+                dest = staging / file
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, dest)
+    shutil.copyfile(runner, staging / "runner.py")
+    for path in [staging, *staging.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    try:
+        staging.rename(target)
+    except OSError:  # another process built it first
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+class LocalSandbox(Sandbox):
+    """Runs judge/runner.py in a subprocess tree on this machine."""
+
+    python = Unicode(
+        config=True,
+        help="Interpreter for the runner. Default: this one, or /usr/bin/python3 when running as root "
+        "(runs drop to `run_user`, who must be able to read the interpreter; it must be the same minor version).",
+    )
+    run_user = Unicode("nobody", config=True, help="When started as root: the user runs execute as.")
+    cache_dir = Unicode(config=True, help="Where the world-readable runtime (runner + pytest) is kept, when root.")
+    sandbox_dir = Unicode(config=True, help="An empty directory on which each run mounts its own tmpfs.")
+    kill_grace = Int(2, config=True, help="Seconds a stopped runner gets before SIGKILL.")
+
+    @default("python")
+    def _python_default(self) -> str:
+        return "/usr/bin/python3" if os.geteuid() == 0 else sys.executable
+
+    @default("cache_dir")
+    def _cache_default(self) -> str:
+        if os.geteuid() == 0:
+            return "/var/cache/qa-arena"
+        return os.path.join(os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "qa-arena")
+
+    @default("sandbox_dir")
+    def _sandbox_dir_default(self) -> str:
+        return os.path.join(self.cache_dir, "sandbox")
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.proc: subprocess.Popen | None = None
+        self.cgroups: list[Path] = []
+
+    def _make_cgroups(self) -> list[str]:
+        name = f"qa-arena-{uuid.uuid4().hex[:12]}"
+        limits = {"pids": {"pids.max": self.pids_limit}, "memory": {"memory.limit_in_bytes": self.memory_limit}}
+        procs = []
+        for controller, values in limits.items():
+            base = CGROUP_ROOT / controller
+            if not base.is_dir():
+                continue
+            group = base / name
+            try:
+                group.mkdir()
+                for key, value in values.items():
+                    (group / key).write_text(str(value))
+            except OSError as exc:
+                self.log.warning("cgroup %s unavailable: %s", controller, exc)
+                with contextlib.suppress(OSError):
+                    group.rmdir()
+                continue
+            self.cgroups.append(group)
+            procs.append(str(group / "cgroup.procs"))
+        return procs
+
+    def _launch(self) -> None:
+        os.makedirs(self.sandbox_dir, mode=0o755, exist_ok=True)
+        if os.listdir(self.sandbox_dir):
+            raise SandboxError(f"{self.sandbox_dir} must be an empty directory")
+        runner = self.runner_source()
+        args = self.runner_args() + [f"--sandbox-dir={self.sandbox_dir}"]
+        if os.geteuid() == 0:
+            import pwd
+
+            user = pwd.getpwnam(self.run_user)
+            runner = build_runtime(Path(self.cache_dir), runner) / "runner.py"
+            args += [f"--uid={user.pw_uid}", f"--gid={user.pw_gid}"]
+            args += [f"--cgroup={procs}" for procs in self._make_cgroups()]
+        command = [self.python, "-B", "-E", "-s", str(runner), *args]
+        if shutil.which("unshare"):
+            # The runner becomes PID 1 of its own namespace: when it ends, every run ends with it.
+            command = ["unshare", "--pid", "--fork", "--kill-child", *command]
+        env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONHASHSEED": "0"}
+        try:
+            self.proc = subprocess.Popen(
+                command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                env=env, cwd="/", start_new_session=True,
+            )
+        except OSError as exc:
+            raise SandboxError(f"cannot start the local runner with {self.python}: {exc}") from exc
+        os.set_blocking(self.proc.stdout.fileno(), False)
+
+    def _write(self, data: bytes) -> None:
+        assert self.proc and self.proc.stdin
+        self.proc.stdin.write(data)
+        self.proc.stdin.flush()
+
+    def _read(self, timeout: float) -> bytes:
+        assert self.proc and self.proc.stdout
+        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
+        if not ready:
+            raise TimeoutError
+        try:
+            return os.read(self.proc.stdout.fileno(), 1 << 16)
+        except BlockingIOError:
+            return self._read(timeout)
+
+    def _terminate(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc is not None:
+            with contextlib.suppress(OSError, ValueError):
+                proc.stdin.close()
+            try:
+                proc.wait(self.kill_grace)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+            proc.stdout.close()
+        for group in self.cgroups:
+            for _ in range(50):
+                pids = (group / "cgroup.procs").read_text().split() if group.exists() else []
+                for pid in pids:
+                    with contextlib.suppress(ProcessLookupError, ValueError):
+                        os.kill(int(pid), signal.SIGKILL)
+                try:
+                    group.rmdir()
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    import time
+
+                    time.sleep(0.02)
+        self.cgroups = []

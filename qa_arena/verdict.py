@@ -1,0 +1,176 @@
+"""From run outcomes to a verdict: which tests are valid, which mutants are killed, the score.
+
+This table is the grading contract (see the judge issue):
+
+- a test is valid when it passes on the golden and on every wheat;
+- a mutant is killed when a valid test does not pass on it (failure, error, timeout,
+  or no report because the run crashed or was stopped);
+- SUCCESS when at least one test is valid: score = base + span * kill_ratio;
+  FAILURE when none is (score 0); ERROR when the grader could not grade (score None).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .problem import Problem, Variant
+from .runs import RunOutcome
+
+SUCCESS, FAILURE, ERROR = "SUCCESS", "FAILURE", "ERROR"
+
+
+@dataclass
+class VariantResult:
+    id: str
+    kind: str
+    outcome: str  # passed | failed | error | timeout
+    killed_by: list[str] = field(default_factory=list)
+    duration_s: float = 0.0
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "kind": self.kind, "outcome": self.outcome, "killed_by": self.killed_by,
+                "duration_s": round(self.duration_s, 4)}
+
+
+@dataclass
+class InvalidTest:
+    name: str
+    failed_on: str  # golden | wheat
+    reason: str = ""  # a short failure summary, only ever from the golden's run
+
+
+@dataclass
+class Verdict:
+    problem: str
+    status: str
+    score: float | None
+    kill_ratio: float = 0.0
+    killed: int = 0
+    total: int = 0
+    tests: list[dict] = field(default_factory=list)
+    invalid_tests: list[InvalidTest] = field(default_factory=list)
+    variants: list[VariantResult] = field(default_factory=list)
+    duration_s: float = 0.0
+    message: str = ""
+    hints: list[str] = field(default_factory=list)  # of surviving mutants, for the student view
+    surviving_weight: float = 0.0
+
+    @property
+    def valid_tests(self) -> int:
+        return sum(1 for t in self.tests if t["valid"])
+
+    def to_dict(self) -> dict:
+        return {
+            "problem": self.problem,
+            "status": self.status,
+            "score": self.score,
+            "kill_ratio": round(self.kill_ratio, 6),
+            "killed": self.killed,
+            "total": self.total,
+            "valid_tests": self.valid_tests,
+            "invalid_tests": [{"name": t.name, "failed_on": t.failed_on, "reason": t.reason}
+                              for t in self.invalid_tests],
+            "tests": self.tests,
+            "variants": [v.to_dict() for v in self.variants],
+            "duration_s": round(self.duration_s, 4),
+            "message": self.message,
+        }
+
+
+def error_verdict(problem: Problem, message: str, duration_s: float = 0.0) -> Verdict:
+    return Verdict(problem.slug, ERROR, None, total=len(problem.mutants), message=message, duration_s=duration_s)
+
+
+def _correct_outcome(run: RunOutcome, tests: list[str]) -> str:
+    if run.timed_out:
+        return "timeout"
+    if run.crashed or run.collect_error:
+        return "error"
+    return "passed" if all(run.passes(t) for t in tests) else "failed"
+
+
+def _failure_reason(run: RunOutcome, test: str) -> str:
+    if test in run.messages:
+        return run.messages[test] or "failed"
+    if test not in run.collected:
+        return "not collected"
+    if run.timed_out:
+        return "timed out"
+    return "did not finish (the test process ended early)"
+
+
+def test_validity(problem: Problem, correct: dict[str, RunOutcome]) -> tuple[list[str], dict[str, InvalidTest]]:
+    """All test ids (golden's collection order first) and the invalid ones with where they failed."""
+    golden = correct["golden"]
+    tests = list(golden.collected)
+    for variant in problem.wheats:
+        tests += [t for t in correct[variant.id].collected if t not in tests]
+    invalid: dict[str, InvalidTest] = {}
+    for test in tests:
+        if not golden.passes(test):
+            invalid[test] = InvalidTest(test, "golden", _failure_reason(golden, test))
+        elif any(not correct[w.id].passes(test) for w in problem.wheats):
+            invalid[test] = InvalidTest(test, "wheat")
+    return tests, invalid
+
+
+def judge_mutant(variant: Variant, run: RunOutcome, valid: list[str]) -> VariantResult:
+    reported = [t for t in valid if t in run.outcomes and not run.passes(t)]
+    killed_by = list(reported)
+    if not run.stopped_early and not run.complete and (missing := run.first_unreported(valid)):
+        killed_by.append(missing)  # the test that was running when the run died or timed out
+    if run.timed_out:
+        outcome = "timeout"
+    elif reported:
+        outcome = "failed"
+    elif killed_by or run.collect_error:
+        outcome = "error"
+    else:
+        outcome = "passed"
+    return VariantResult(variant.id, "mutant", outcome, killed_by, run.duration_s)
+
+
+def decide(
+    problem: Problem,
+    correct: dict[str, RunOutcome],
+    mutants: dict[str, RunOutcome],
+    base: float = 30.0,
+    span: float = 70.0,
+) -> Verdict:
+    """The verdict for runs of every correct variant and (when any test is valid) every mutant."""
+    for variant_id, run in {**correct, **mutants}.items():
+        if run.setup_error:
+            return error_verdict(problem, f"the sandbox could not set up the run of {variant_id}: {run.setup_error}")
+    tests, invalid = test_validity(problem, correct)
+    valid = [t for t in tests if t not in invalid]
+    verdict = Verdict(problem.slug, FAILURE, 0.0, total=len(problem.mutants))
+    verdict.tests = [{"name": t, "valid": t not in invalid} for t in tests]
+    verdict.invalid_tests = list(invalid.values())
+    verdict.variants = [
+        VariantResult(v.id, v.kind, _correct_outcome(correct[v.id], tests), [], correct[v.id].duration_s)
+        for v in problem.correct_variants
+    ]
+    golden = correct["golden"]
+    if not valid:
+        if golden.collect_error:
+            verdict.message = f"the tests could not be collected: {golden.collect_error}"
+        elif not tests:
+            verdict.message = "no tests were collected (name test functions test_*)"
+        else:
+            verdict.message = "no test passes on every correct implementation"
+        return verdict
+    total_weight = sum(m.weight for m in problem.mutants)
+    killed_weight = 0.0
+    for mutant in problem.mutants:
+        result = judge_mutant(mutant, mutants[mutant.id], valid)
+        verdict.variants.append(result)
+        if result.killed_by:
+            verdict.killed += 1
+            killed_weight += mutant.weight
+        elif mutant.hint:
+            verdict.hints.append(mutant.hint)
+    verdict.kill_ratio = killed_weight / total_weight if total_weight else 0.0
+    verdict.surviving_weight = total_weight - killed_weight
+    verdict.status = SUCCESS
+    verdict.score = round(base + span * verdict.kill_ratio, 2)
+    return verdict
