@@ -1,0 +1,261 @@
+"""Docker sandbox: the runner in a locked-down container (production).
+
+One container per submission: no network, read-only root, a small /tmp, every
+capability dropped, no-new-privileges, an unprivileged user, pids/memory/CPU/file
+limits, and a seccomp allow-list (see seccomp.py). It is removed afterwards, also
+on error. The container gets no mounts, no environment from the host and no
+Docker socket; variants reach it only through the runner's stdin, one run at a time.
+
+A small pool of pre-started containers hides the container start-up (`pool_size`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import select
+import threading
+import uuid
+
+from traitlets import Float, Int, Unicode
+
+from ..images import JUDGE_IMAGE, RUNNER_LABEL, runner_digest
+from .base import Sandbox, SandboxError
+from .seccomp import profile_json
+
+NAME_PREFIX = "qa-arena-judge-"
+MANAGED_LABEL = "org.qa-arena.sandbox"
+
+
+class _Container:
+    """A started judge container with its attached stdin/stdout socket."""
+
+    def __init__(self, client, config: dict) -> None:
+        self.client = client
+        self.container = client.containers.create(**config)
+        try:
+            self.socket = client.api.attach_socket(
+                self.container.id, params={"stdin": 1, "stdout": 1, "stderr": 0, "stream": 1}
+            )
+            self.raw = self.socket._sock
+            self.container.start()
+        except Exception:
+            self.remove()
+            raise
+        self.frames = bytearray()
+
+    def write(self, data: bytes) -> None:
+        self.raw.sendall(data)
+
+    def read(self, timeout: float) -> bytes:
+        """Next stdout payload, demultiplexed from Docker's 8-byte frame headers."""
+        while True:
+            if len(self.frames) >= 8:
+                size = int.from_bytes(self.frames[4:8], "big")
+                if len(self.frames) >= 8 + size:
+                    stream, payload = self.frames[0], bytes(self.frames[8 : 8 + size])
+                    del self.frames[: 8 + size]
+                    if stream == 1:
+                        return payload
+                    continue
+            ready, _, _ = select.select([self.raw], [], [], timeout)
+            if not ready:
+                raise TimeoutError
+            chunk = self.raw.recv(1 << 16)
+            if not chunk:
+                return b""
+            self.frames.extend(chunk)
+
+    def remove(self) -> None:
+        with contextlib.suppress(Exception):
+            self.socket.close()
+        with contextlib.suppress(Exception):
+            self.container.remove(force=True)
+
+
+class DockerSandbox(Sandbox):
+    """Runs judge/runner.py in a fresh, locked-down container of the judge image."""
+
+    image = Unicode(JUDGE_IMAGE, config=True, help="The judge image (build it with `qa-arena image build`).")
+    cpu_limit = Float(2.0, config=True, help="CPUs the container may use (fractions allowed).")
+    tmpfs_size = Unicode("16m", config=True, help="Size of the container's /tmp (runs get their own tmpfs anyway).")
+    docker_timeout = Int(60, config=True, help="Seconds for one Docker API call.")
+    pool_size = Int(
+        0,
+        config=True,
+        help="Containers kept started and ready for the next submissions (0: start one per submission). "
+        "Worth it in long-lived processes (grading workers, the check service).",
+    )
+
+    _pools: dict[tuple, queue.Queue] = {}
+    _pools_lock = threading.Lock()
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.box: _Container | None = None
+
+    def container_config(self) -> dict:
+        """Settings of a judge container; the hardening is applied last and cannot be overridden."""
+        from docker.types import Ulimit
+
+        return {
+            "image": self.image,
+            "command": self.runner_args(),
+            "name": NAME_PREFIX + uuid.uuid4().hex[:12],
+            "labels": {MANAGED_LABEL: "true"},
+            "stdin_open": True,
+            "tty": False,
+            "detach": True,
+            "environment": {},
+            "hostname": "sandbox",
+            "working_dir": "/",
+            "network_mode": "none",
+            "read_only": True,
+            "tmpfs": {"/tmp": f"size={self.tmpfs_size},mode=1777"},
+            "user": "65534:65534",
+            "cap_drop": ["ALL"],
+            "security_opt": ["no-new-privileges", f"seccomp={profile_json()}"],
+            "pids_limit": self.pids_limit,
+            "mem_limit": self.memory_limit,
+            "memswap_limit": self.memory_limit,
+            "nano_cpus": int(self.cpu_limit * 1e9),
+            "ulimits": [Ulimit(name="fsize", soft=self.file_size_limit, hard=self.file_size_limit),
+                        Ulimit(name="core", soft=0, hard=0)],
+            "ipc_mode": "private",
+            "auto_remove": False,
+        }
+
+    def _client(self):
+        import docker
+
+        try:
+            client = docker.from_env(timeout=self.docker_timeout)
+            client.ping()
+        except Exception as exc:
+            raise SandboxError(f"no Docker engine answers: {exc}") from exc
+        return client
+
+    def _check_image(self, client) -> None:
+        import docker
+
+        try:
+            labels = client.images.get(self.image).labels or {}
+        except docker.errors.ImageNotFound as exc:
+            raise SandboxError(f"judge image {self.image} not found: run `qa-arena image build`") from exc
+        if labels.get(RUNNER_LABEL) != runner_digest():
+            raise SandboxError(f"judge image {self.image} is out of date: run `qa-arena image build`")
+
+    def _new_container(self, client) -> _Container:
+        return _Container(client, self.container_config())
+
+    def _pool_key(self) -> tuple:
+        return (self.image, tuple(self.runner_args()), self.memory_limit, self.pids_limit, self.cpu_limit)
+
+    def _pool(self) -> queue.Queue:
+        with self._pools_lock:
+            return self._pools.setdefault(self._pool_key(), queue.Queue())
+
+    def _refill(self, client) -> None:
+        pool = self._pool()
+        while pool.qsize() < self.pool_size:
+            box = self._new_container(client)
+            try:
+                box_sandbox = _Prestarted(box)
+                box_sandbox.wait_ready(self.start_timeout)
+            except Exception:
+                box.remove()
+                raise
+            pool.put(box)
+
+    def _launch(self) -> None:
+        client = self._client()
+        self._check_image(client)
+        if self.pool_size > 0:
+            pool = self._pool()
+            try:
+                self.box = pool.get_nowait()
+                self._ready_from_pool = True
+            except queue.Empty:
+                self.box = self._new_container(client)
+            threading.Thread(target=self._refill_quietly, args=(client,), daemon=True).start()
+        else:
+            self.box = self._new_container(client)
+
+    def start(self) -> dict:
+        if self.pool_size > 0:
+            self._ready_from_pool = False
+            try:
+                self._launch()
+            except Exception:
+                self.stop()
+                raise
+            if self._ready_from_pool:
+                self.ready = {"event": "ready", "pooled": True}
+                return self.ready
+            return self._wait_ready()
+        return super().start()
+
+    def _wait_ready(self) -> dict:
+        try:
+            event = self.receive(self.start_timeout)
+        except Exception:
+            self.stop()
+            raise
+        if event.get("event") != "ready":
+            self.stop()
+            raise SandboxError(f"sandbox runner did not start: {event.get('message') or event}")
+        self.ready = event
+        return event
+
+    def _refill_quietly(self, client) -> None:
+        try:
+            self._refill(client)
+        except Exception as exc:
+            self.log.warning("could not refill the judge container pool: %s", exc)
+
+    def _write(self, data: bytes) -> None:
+        if self.box is None:
+            raise OSError("no container")
+        self.box.write(data)
+
+    def _read(self, timeout: float) -> bytes:
+        if self.box is None:
+            return b""
+        return self.box.read(timeout)
+
+    def _terminate(self) -> None:
+        box, self.box = self.box, None
+        if box is not None:
+            box.remove()
+
+    @classmethod
+    def drain_pools(cls) -> None:
+        """Remove every pooled container (at shutdown)."""
+        with cls._pools_lock:
+            pools, cls._pools = list(cls._pools.values()), {}
+        for pool in pools:
+            while not pool.empty():
+                pool.get_nowait().remove()
+
+
+class _Prestarted(Sandbox):
+    """Reads a pooled container's ready line, so pooled containers are known to work."""
+
+    def __init__(self, box: _Container) -> None:
+        super().__init__()
+        self.box = box
+
+    def _launch(self) -> None: ...
+
+    def _write(self, data: bytes) -> None:
+        self.box.write(data)
+
+    def _read(self, timeout: float) -> bytes:
+        return self.box.read(timeout)
+
+    def _terminate(self) -> None: ...
+
+    def wait_ready(self, timeout: float) -> None:
+        event = self.receive(timeout)
+        if event.get("event") != "ready":
+            raise SandboxError(f"pooled runner did not start: {event}")
