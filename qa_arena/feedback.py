@@ -1,0 +1,58 @@
+"""What a student may see of a verdict: score, bugs caught, invalid tests, hints. Never variant code or output."""
+
+from __future__ import annotations
+
+from .problem import Problem
+from .verdict import ERROR, FAILURE, Verdict
+
+WHEAT_REASON = (
+    "fails on another correct implementation: the test relies on behaviour the specification leaves open"
+)
+
+
+def student_feedback(verdict: Verdict, problem: Problem) -> dict:
+    """The student view as data (for the CLI, notebooks and services)."""
+    invalid = []
+    for test in verdict.invalid_tests:
+        if test.failed_on == "golden":
+            reason = "fails on the reference implementation" + (f": {test.reason}" if test.reason else "")
+        else:
+            reason = WHEAT_REASON
+        invalid.append({"name": test.name, "reason": reason})
+    return {
+        "problem": problem.slug,
+        "title": problem.title,
+        "status": verdict.status,
+        "score": verdict.score,
+        "bugs_caught": verdict.killed,
+        "bugs_total": verdict.total,
+        "valid_tests": verdict.valid_tests,
+        "invalid_tests": invalid,
+        "hints": list(verdict.hints),
+        "message": verdict.message if verdict.status != ERROR else "grading failed for a technical reason; "
+        "it will be retried and is not counted against you",
+    }
+
+
+def render_student(verdict: Verdict, problem: Problem) -> str:
+    view = student_feedback(verdict, problem)
+    lines = [f"{problem.title} ({problem.slug})"]
+    if verdict.status == ERROR:
+        lines.append(f"Not graded: {view['message']}.")
+        return "\n".join(lines) + "\n"
+    lines.append(f"Score: {verdict.score:g} / 100")
+    if verdict.status == FAILURE:
+        lines.append(f"No valid test: {verdict.message}.")
+    else:
+        lines.append(f"Bugs caught: {verdict.killed} of {verdict.total} ({view['valid_tests']} valid tests)")
+    if view["invalid_tests"]:
+        lines.append("")
+        lines.append("Tests not counted (a test must pass on every correct implementation):")
+        lines += [f"  - {t['name']}: {t['reason']}" for t in view["invalid_tests"]]
+    if view["hints"]:
+        lines.append("")
+        lines.append("Bugs your tests do not catch yet:")
+        lines += [f"  - {hint}" for hint in view["hints"]]
+    elif verdict.status != FAILURE and verdict.killed < verdict.total:
+        lines.append(f"{verdict.total - verdict.killed} bug(s) are still not caught.")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,65 @@
+"""`qa-arena problems validate`: is a problem gradeable, and do its reference tests tell every variant apart?"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .judge import Judge
+from .problem import ProblemError, load_problem
+from .verdict import ERROR
+
+
+@dataclass
+class ValidationReport:
+    path: Path
+    slug: str = ""
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def validate_problem(path: str | Path, judge: Judge) -> ValidationReport:
+    report = ValidationReport(Path(path))
+    try:
+        problem = load_problem(path)
+    except ProblemError as exc:
+        report.errors.append(str(exc))
+        return report
+    report.slug = problem.slug
+    golden_source = problem.golden.source
+    for variant in (*problem.wheats, *problem.mutants):
+        if variant.source.strip() == golden_source.strip():
+            report.errors.append(f"{variant.kind} {variant.id} is identical to golden.py")
+    report.warnings += [f"mutant {m.id} has no hint" for m in problem.mutants if not m.hint]
+    if len(problem.wheats) < 2:
+        report.warnings.append(f"only {len(problem.wheats)} wheat(s): over-specified tests may go unnoticed")
+    if problem.reference_tests is None:
+        report.errors.append("no reference_tests.py: the problem's behaviour cannot be checked")
+        return report
+    verdict = judge.grade(problem, problem.reference_tests.read_text(encoding="utf-8"), matrix=True)
+    if verdict.status == ERROR:
+        report.errors.append(f"could not grade the reference tests: {verdict.message}")
+        return report
+    for test in verdict.invalid_tests:
+        where = "the golden" if test.failed_on == "golden" else "a wheat"
+        detail = f" ({test.reason})" if test.reason else ""
+        report.errors.append(f"reference test {test.name} fails on {where}{detail}")
+    if verdict.valid_tests == 0:
+        report.errors.append(f"no reference test passes on every correct variant: {verdict.message}")
+        return report
+    for wheat in (v for v in verdict.variants if v.kind == "wheat" and v.outcome != "passed"):
+        report.errors.append(f"wheat {wheat.id} disagrees with the golden on the reference tests ({wheat.outcome})")
+    behaviours: dict[tuple, list[str]] = {}
+    for mutant in (v for v in verdict.variants if v.kind == "mutant"):
+        if not mutant.killed_by:
+            report.errors.append(f"mutant {mutant.id} survives the reference tests: possibly equivalent to the golden")
+        else:
+            behaviours.setdefault(tuple(sorted(mutant.killed_by)), []).append(mutant.id)
+    for same in behaviours.values():
+        if len(same) > 1:
+            report.errors.append(f"mutants {', '.join(same)} behave identically on the reference tests")
+    return report
