@@ -61,7 +61,7 @@ def cmd_judge(args) -> int:
     elif args.student:
         from .feedback import render_student
 
-        sys.stdout.write(render_student(verdict, problem))
+        sys.stdout.write(render_student(verdict, problem, tests))
     else:
         print_staff_summary(verdict)
     return EXIT_ERROR if verdict.status == ERROR else EXIT_OK

@@ -2,20 +2,44 @@
 
 from __future__ import annotations
 
+import re
+
 from .problem import Problem
 from .verdict import ERROR, FAILURE, Verdict
+
+WINDOW = 10  # characters of variant source that may not appear in a message a student sees
 
 WHEAT_REASON = (
     "fails on another correct implementation: the test relies on behaviour the specification leaves open"
 )
 
 
-def student_feedback(verdict: Verdict, problem: Problem) -> dict:
+def _windows(text: str) -> set[str]:
+    flat = re.sub(r"\s+", " ", text)
+    return {flat[i : i + WINDOW] for i in range(max(len(flat) - WINDOW + 1, 0))}
+
+
+def safe_summary(summary: str, problem: Problem, tests_source: str) -> str:
+    """The golden's failure summary, unless it quotes implementation code the student has not written.
+
+    A suite can try to smuggle source out through its own assertion messages; any 10-character
+    run of a variant's source that is neither in the student's tests nor in the specification
+    withholds the message.
+    """
+    known = _windows(tests_source) | _windows(problem.description)
+    secret = set().union(*(_windows(v.source) for v in problem.variants)) - known
+    if _windows(summary) & secret:
+        return ""
+    return summary
+
+
+def student_feedback(verdict: Verdict, problem: Problem, tests_source: str = "") -> dict:
     """The student view as data (for the CLI, notebooks and services)."""
     invalid = []
     for test in verdict.invalid_tests:
         if test.failed_on == "golden":
-            reason = "fails on the reference implementation" + (f": {test.reason}" if test.reason else "")
+            summary = safe_summary(test.reason, problem, tests_source)
+            reason = "fails on the reference implementation" + (f": {summary}" if summary else "")
         else:
             reason = WHEAT_REASON
         invalid.append({"name": test.name, "reason": reason})
@@ -34,8 +58,8 @@ def student_feedback(verdict: Verdict, problem: Problem) -> dict:
     }
 
 
-def render_student(verdict: Verdict, problem: Problem) -> str:
-    view = student_feedback(verdict, problem)
+def render_student(verdict: Verdict, problem: Problem, tests_source: str = "") -> str:
+    view = student_feedback(verdict, problem, tests_source)
     lines = [f"{problem.title} ({problem.slug})"]
     if verdict.status == ERROR:
         lines.append(f"Not graded: {view['message']}.")

@@ -1,0 +1,59 @@
+"""Shared fixtures: the problem bank, a tiny fixture problem, judges for each backend."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from qa_arena.judge import Judge
+from qa_arena.problem import load_problem
+
+ROOT = Path(__file__).resolve().parents[1]
+PROBLEMS = ROOT / "problems"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+ADDER = FIXTURES / "problems" / "adder"
+
+
+@pytest.fixture(scope="session")
+def judge_image():
+    """The judge image, built (offline if need be) once per session when out of date."""
+    import docker
+
+    from qa_arena.images import build_judge_image, image_is_current
+
+    client = docker.from_env()
+    if not image_is_current(client):
+        build_judge_image(say=lambda _msg: None)
+    return "qa-arena/judge:latest"
+
+
+@pytest.fixture
+def docker_judge(judge_image) -> Judge:
+    return Judge(sandbox_class="docker")
+
+
+@pytest.fixture
+def local_judge() -> Judge:
+    return Judge(sandbox_class="local")
+
+
+@pytest.fixture(params=["local", pytest.param("docker", marks=pytest.mark.docker)])
+def any_judge(request) -> Judge:
+    if request.param == "docker":
+        request.getfixturevalue("judge_image")
+    return Judge(sandbox_class=request.param)
+
+
+@pytest.fixture
+def adder():
+    return load_problem(ADDER)
+
+
+@pytest.fixture
+def problem_copy(tmp_path):
+    """A writable copy of the adder problem, to break in tests."""
+    target = tmp_path / "adder"
+    shutil.copytree(ADDER, target)
+    return target

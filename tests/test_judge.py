@@ -1,0 +1,108 @@
+"""The judge end to end on both backends: real sandboxes, real pytest runs."""
+
+import pytest
+
+from qa_arena.problem import load_problem
+from tests.conftest import PROBLEMS
+
+WEAK = """
+from adder import add
+
+def test_sum():
+    assert add(2, 3) == 5
+"""
+
+THOROUGH_PARAMETRIZED = """
+import pytest
+from adder import add
+
+@pytest.mark.parametrize("a,b,total", [(2, 3, 5), (0, 4, 4), (-1, 1, 0)])
+def test_sum(a, b, total):
+    assert add(a, b) == total
+"""
+
+INVALID = """
+from adder import add
+
+def test_good():
+    assert add(2, 3) == 5
+
+def test_wrong():
+    assert add(2, 2) == 5
+"""
+
+# Wheats compute the same results differently; a test that pins the implementation is over-specified.
+OVERSPECIFIED = """
+import inspect
+from adder import add
+
+def test_good():
+    assert add(0, 4) == 4
+
+def test_overspecified():
+    assert "a + b" in inspect.getsource(add)
+"""
+
+
+def test_weak_suite(any_judge, adder):
+    verdict = any_judge.grade(adder, WEAK)
+    assert verdict.status == "SUCCESS"
+    killed = {v.id for v in verdict.variants if v.kind == "mutant" and v.killed_by}
+    assert killed == {"minus", "off_by_one"}
+    assert verdict.score == 30 + 70 * 3 / 4
+    assert verdict.hints == ["What happens when one of the numbers is zero?"]
+
+
+def test_parametrized_cases_are_separate_tests(any_judge, adder):
+    verdict = any_judge.grade(adder, THOROUGH_PARAMETRIZED, matrix=True)
+    assert [t["name"] for t in verdict.tests] == [
+        "test_submission.py::test_sum[2-3-5]", "test_submission.py::test_sum[0-4-4]", "test_submission.py::test_sum[-1-1-0]"]
+    assert verdict.score == 100.0
+    by_id = {v.id: v for v in verdict.variants}
+    assert set(by_id["zero"].killed_by) == {"test_submission.py::test_sum[0-4-4]"}
+    assert len(by_id["off_by_one"].killed_by) == 3  # --matrix runs every valid test on every mutant
+
+
+def test_early_stop_reports_first_kill_only(any_judge, adder):
+    verdict = any_judge.grade(adder, THOROUGH_PARAMETRIZED)
+    by_id = {v.id: v for v in verdict.variants}
+    assert by_id["off_by_one"].killed_by == ["test_submission.py::test_sum[2-3-5]"]
+
+
+def test_invalid_test_reported_with_summary(any_judge, adder):
+    verdict = any_judge.grade(adder, INVALID)
+    assert [(t.name, t.failed_on) for t in verdict.invalid_tests] == [("test_submission.py::test_wrong", "golden")]
+    assert verdict.invalid_tests[0].reason == "assert 4 == 5\n +  where 4 = add(2, 2)".splitlines()[0]
+    assert verdict.valid_tests == 1
+
+
+def test_wheat_catches_overspecified_test(any_judge, adder):
+    verdict = any_judge.grade(adder, OVERSPECIFIED)
+    assert [(t.name, t.failed_on) for t in verdict.invalid_tests] == [
+        ("test_submission.py::test_overspecified", "wheat")]
+
+
+@pytest.mark.parametrize("source,message", [
+    ("", "no tests were collected"),
+    ("def test_x(:\n    pass\n", "could not be collected"),
+    ("from adder import nothing_here\n\ndef test_x():\n    pass\n", "could not be collected"),
+])
+def test_suites_that_cannot_be_valid(any_judge, adder, source, message):
+    verdict = any_judge.grade(adder, source)
+    assert (verdict.status, verdict.score) == ("FAILURE", 0.0)
+    assert message in verdict.message
+
+
+def test_bank_reference_suite_kills_everything(any_judge):
+    problem = load_problem(PROBLEMS / "durations")
+    verdict = any_judge.grade(problem, problem.reference_tests.read_text())
+    assert (verdict.status, verdict.score, verdict.killed) == ("SUCCESS", 100.0, len(problem.mutants))
+
+
+def test_module_state_does_not_leak_between_tests_of_other_variants(any_judge, adder):
+    # Pyc caches, imported modules and files from one run must not affect the next: a same-size mutant
+    # written within the same second as the golden still runs its own code.
+    verdict = any_judge.grade(adder, WEAK, matrix=True)
+    outcomes = {v.id: v.outcome for v in verdict.variants}
+    assert outcomes == {"golden": "passed", "builtin_sum": "passed", "loop": "passed",
+                        "minus": "failed", "off_by_one": "failed", "zero": "passed"}

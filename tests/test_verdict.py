@@ -1,0 +1,116 @@
+"""The verdict table: validity, kills, status and score, on synthetic runs."""
+
+import pytest
+
+from qa_arena.problem import load_problem
+from qa_arena.runs import RunOutcome
+from qa_arena.verdict import ERROR, FAILURE, SUCCESS, decide
+from tests.conftest import ADDER
+
+A, B = "t::test_a", "t::test_b"
+
+
+def run(outcomes: dict, complete=True, **kw) -> RunOutcome:
+    return RunOutcome(collected=kw.pop("collected", [A, B]), outcomes=outcomes, complete=complete, **kw)
+
+
+ALL_PASS = {A: "passed", B: "passed"}
+
+
+@pytest.fixture
+def problem():
+    return load_problem(ADDER)  # mutants: minus (2.0), off_by_one (1.0), zero (1.0)
+
+
+def correct(problem, **overrides):
+    runs = {v.id: run(dict(ALL_PASS)) for v in problem.correct_variants}
+    runs.update(overrides)
+    return runs
+
+
+def test_all_killed(problem):
+    mutants = {m.id: run({A: "failed"}, complete=False, stopped_early=True) for m in problem.mutants}
+    verdict = decide(problem, correct(problem), mutants)
+    assert (verdict.status, verdict.score, verdict.killed, verdict.total) == (SUCCESS, 100.0, 3, 3)
+    assert all(v.killed_by == [A] for v in verdict.variants if v.kind == "mutant")
+
+
+def test_weighted_kill_ratio(problem):
+    mutants = {"minus": run({A: "failed", B: "passed"}), "off_by_one": run(dict(ALL_PASS)), "zero": run(dict(ALL_PASS))}
+    verdict = decide(problem, correct(problem), mutants)
+    assert verdict.kill_ratio == pytest.approx(0.5)
+    assert verdict.score == 65.0
+    assert verdict.hints == [m.hint for m in problem.mutants if m.id != "minus"]
+
+
+def test_custom_split(problem):
+    mutants = {m.id: run(dict(ALL_PASS)) for m in problem.mutants}
+    assert decide(problem, correct(problem), mutants, base=10, span=90).score == 10.0
+
+
+def test_test_failing_on_golden_is_invalid_and_cannot_kill(problem):
+    golden = run({A: "failed", B: "passed"}, messages={A: "assert 4 == 5"})
+    mutants = {m.id: run({A: "failed", B: "passed"}) for m in problem.mutants}
+    verdict = decide(problem, correct(problem, golden=golden), mutants)
+    assert [(t.name, t.failed_on, t.reason) for t in verdict.invalid_tests] == [(A, "golden", "assert 4 == 5")]
+    assert verdict.killed == 0 and verdict.score == 30.0
+
+
+def test_test_failing_on_wheat_only(problem):
+    verdict = decide(problem, correct(problem, loop=run({A: "passed", B: "error"})),
+                     {m.id: run(dict(ALL_PASS)) for m in problem.mutants})
+    assert [(t.name, t.failed_on, t.reason) for t in verdict.invalid_tests] == [(B, "wheat", "")]
+
+
+def test_no_valid_test_is_failure(problem):
+    verdict = decide(problem, correct(problem, golden=run({A: "failed", B: "failed"})), {})
+    assert (verdict.status, verdict.score) == (FAILURE, 0.0)
+    assert verdict.message == "no test passes on every correct implementation"
+
+
+def test_empty_suite_and_collection_error(problem):
+    empty = {v.id: run({}, collected=[]) for v in problem.correct_variants}
+    assert decide(problem, empty, {}).message.startswith("no tests were collected")
+    broken = {v.id: run({}, collected=[], collect_error="ImportError: nope") for v in problem.correct_variants}
+    verdict = decide(problem, broken, {})
+    assert verdict.status == FAILURE and "ImportError: nope" in verdict.message
+
+
+def test_timeout_on_golden_invalidates_unfinished_tests(problem):
+    golden = run({A: "passed"}, complete=False, timed_out=True)
+    verdict = decide(problem, correct(problem, golden=golden), {m.id: run(dict(ALL_PASS)) for m in problem.mutants})
+    assert [(t.name, t.reason) for t in verdict.invalid_tests] == [(B, "timed out")]
+    assert verdict.variants[0].outcome == "timeout"
+
+
+def test_mutant_timeout_or_crash_counts_as_kill_by_running_test(problem):
+    mutants = {
+        "minus": run({A: "passed"}, complete=False, timed_out=True),
+        "off_by_one": run({}, complete=False),
+        "zero": run(dict(ALL_PASS)),
+    }
+    verdict = decide(problem, correct(problem), mutants)
+    by_id = {v.id: v for v in verdict.variants}
+    assert (by_id["minus"].outcome, by_id["minus"].killed_by) == ("timeout", [B])
+    assert (by_id["off_by_one"].outcome, by_id["off_by_one"].killed_by) == ("error", [A])
+    assert (by_id["zero"].outcome, by_id["zero"].killed_by) == ("passed", [])
+
+
+def test_early_stopped_mutant_is_not_blamed_for_unrun_tests(problem):
+    mutants = {m.id: run({A: "failed"}, complete=False, stopped_early=True) for m in problem.mutants}
+    verdict = decide(problem, correct(problem), mutants)
+    assert all(v.killed_by == [A] and v.outcome == "failed" for v in verdict.variants if v.kind == "mutant")
+
+
+def test_setup_error_is_error_not_a_guess(problem):
+    verdict = decide(problem, correct(problem, loop=run({}, complete=False, setup_error="unshare refused")), {})
+    assert (verdict.status, verdict.score) == (ERROR, None)
+
+
+def test_json_contract_fields(problem):
+    mutants = {m.id: run(dict(ALL_PASS)) for m in problem.mutants}
+    data = decide(problem, correct(problem), mutants).to_dict()
+    assert {"problem", "status", "score", "kill_ratio", "killed", "total", "valid_tests", "invalid_tests", "tests",
+            "variants", "duration_s"} <= set(data)
+    assert data["tests"] == [{"name": A, "valid": True}, {"name": B, "valid": True}]
+    assert {"id", "kind", "outcome", "killed_by", "duration_s"} == set(data["variants"][0])
