@@ -71,18 +71,23 @@ FIXED_ENV = {
 }
 
 
-
 def pytest_args(tests_dir: str) -> list[str]:
     return [
         "-q",
-        "-p", "no:cacheprovider",
-        "-p", "no:pastebin",
-        "-p", "no:junitxml",
-        "-p", "no:debugging",
-        "-p", "no:faulthandler",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:pastebin",
+        "-p",
+        "no:junitxml",
+        "-p",
+        "no:debugging",
+        "-p",
+        "no:faulthandler",
         "--import-mode=importlib",
         "--rootdir=" + tests_dir,
-        "-c", tests_dir + "/pytest.ini",
+        "-c",
+        tests_dir + "/pytest.ini",
         "--color=no",
         tests_dir + "/" + TESTS_FILE,
     ]
@@ -167,16 +172,25 @@ def _isolate() -> None:
         _check(_libc.unshare(flags), "unshare")
 
 
-def _prepare_filesystem(sandbox: str, module: str, variant: str, tests: str) -> tuple[str, str]:
+def _prepare_filesystem(sandbox: str, hide: list[str], module: str, variant: str, tests: str) -> tuple[str, str]:
     src_dir, tests_dir = sandbox + "/src", sandbox + "/tests"
     _mount("none", "/", None, MS_REC | MS_PRIVATE)
+    for path in hide:  # e.g. the problem bank and the grader's checkout, on the local backend
+        if os.path.isdir(path):
+            _mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0555")
+        elif os.path.exists(path):
+            _mount("/dev/null", path, None, 0x1000)  # MS_BIND
     _mount("tmpfs", sandbox, "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=0755")
     for path in ("/tmp", "/var/tmp", "/dev/shm"):
         if os.path.isdir(path):
             _mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=32m,mode=1777")
     for d in (src_dir, tests_dir):
         os.mkdir(d, 0o755)
-    files = {f"{src_dir}/{module}.py": variant, f"{tests_dir}/{TESTS_FILE}": tests, f"{tests_dir}/pytest.ini": "[pytest]\n"}
+    files = {
+        f"{src_dir}/{module}.py": variant,
+        f"{tests_dir}/{TESTS_FILE}": tests,
+        f"{tests_dir}/pytest.ini": "[pytest]\n",
+    }
     for path, text in files.items():
         _write(path, text)
     epoch = 1_000_000_000  # same timestamps in every run
@@ -208,8 +222,9 @@ def _drop_privileges(uid: int, gid: int, in_user_namespace: bool) -> None:
     _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
 
 
-def _limit_resources(memory_bytes: int, file_bytes: int) -> None:
+def _limit_resources(memory_bytes: int, file_bytes: int, processes: int) -> None:
     limits = {
+        resource.RLIMIT_NPROC: processes,  # per uid: a fork bomb in one run leaves room for the others
         resource.RLIMIT_CORE: 0,
         resource.RLIMIT_FSIZE: file_bytes,
         resource.RLIMIT_NOFILE: 256,
@@ -246,14 +261,15 @@ def run_variant(payload_fd: int, report_fd: int, status_fd: int, options: dict) 
             record = {"t": "exit", "code": os.waitstatus_to_exitcode(status)}
             os.write(status_fd, (json.dumps(record) + "\n").encode())
             os._exit(0)
-        # PID 1 of a fresh namespace
+        # PID 1 of a fresh namespace, and of its own session: kill(0, ...) reaches no other run
+        os.setsid()
         os.close(sync_w)
         os.read(sync_r, 1)
         os.close(sync_r)
-        src_dir, tests_dir = _prepare_filesystem(options["sandbox_dir"], module, variant, tests)
+        src_dir, tests_dir = _prepare_filesystem(options["sandbox_dir"], options["hide"], module, variant, tests)
         del variant, tests
         _drop_privileges(options["uid"], options["gid"], in_user_namespace)
-        _limit_resources(options["memory_bytes"], options["file_bytes"])
+        _limit_resources(options["memory_bytes"], options["file_bytes"], options["processes"])
         os.chdir(tests_dir)
         devnull = os.open("/dev/null", os.O_RDWR)
         for fd in (0, 1, 2):
@@ -272,11 +288,11 @@ def run_variant(payload_fd: int, report_fd: int, status_fd: int, options: dict) 
         code = pytest.main(pytest_args(tests_dir), plugins=[reporter])
         reporter.send({"t": "done", "exitstatus": int(code)})
         os._exit(0)
-    except BaseException as exc:  # noqa: BLE001 - a run must never return into the zygote
-        with contextlib.suppress(Exception):
-            if status_fd < 0:
-                raise OSError("no status pipe")
-            os.write(status_fd, (json.dumps({"t": "setup_error", "message": repr(exc)[:MESSAGE_CAP]}) + "\n").encode())
+    except BaseException as exc:
+        if status_fd >= 0:
+            with contextlib.suppress(Exception):
+                record = {"t": "setup_error", "message": repr(exc)[:MESSAGE_CAP]}
+                os.write(status_fd, (json.dumps(record) + "\n").encode())
         os._exit(70)
 
 
@@ -293,7 +309,19 @@ def warm_up_pytest() -> None:
     for name in _pytest.config.default_plugins:
         with contextlib.suppress(ImportError):
             importlib.import_module(f"_pytest.{name}")
-    for extra in ("_pytest.assertion.rewrite", "_pytest.python_api", "_pytest.raises", "unittest.mock", "decimal", "fractions", "datetime", "re", "math", "collections", "string"):
+    for extra in (
+        "_pytest.assertion.rewrite",
+        "_pytest.python_api",
+        "_pytest.raises",
+        "unittest.mock",
+        "decimal",
+        "fractions",
+        "datetime",
+        "re",
+        "math",
+        "collections",
+        "string",
+    ):
         with contextlib.suppress(ImportError):
             importlib.import_module(extra)
 
@@ -365,7 +393,11 @@ class Run:
                 self.pid = first["pid"]
         if kind == "report" and self.stop_on is not None:
             for rec in new:
-                if rec.get("t") == "test" and rec.get("id") in self.stop_on and rec.get("outcome") not in ("passed", "skipped"):
+                if (
+                    rec.get("t") == "test"
+                    and rec.get("id") in self.stop_on
+                    and rec.get("outcome") not in ("passed", "skipped")
+                ):
                     self.stopped_early = True
                     self.kill()
 
@@ -460,7 +492,9 @@ class Supervisor:
         for request in requests:
             if request.get("op") == "exit":
                 self.close_stdin()
-            elif request.get("op") == "run" and all(isinstance(request.get(k), str) for k in ("run", "module", "variant", "tests")):
+            elif request.get("op") == "run" and all(
+                isinstance(request.get(k), str) for k in ("run", "module", "variant", "tests")
+            ):
                 self.queue.append(request)
             else:
                 self.emit({"event": "error", "message": "malformed request"})
@@ -536,9 +570,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--uid", type=int, default=65534, help="uid of runs when started as root")
     parser.add_argument("--gid", type=int, default=65534)
-    parser.add_argument("--memory-bytes", type=int, default=1 << 30)
+    parser.add_argument("--memory-bytes", type=int, default=256 << 20, help="address space of a run")
+    parser.add_argument("--processes", type=int, default=48, help="RLIMIT_NPROC of a run")
     parser.add_argument("--file-bytes", type=int, default=8 << 20)
-    parser.add_argument("--sandbox-dir", default="/sandbox", help="an empty directory; each run mounts its own tmpfs there")
+    parser.add_argument(
+        "--sandbox-dir", default="/sandbox", help="an empty directory; each run mounts its own tmpfs there"
+    )
+    parser.add_argument("--hide", action="append", default=[], help="a path runs must not see (repeatable)")
     parser.add_argument("--cgroup", action="append", default=[], help="cgroup.procs files to join first")
     args = parser.parse_args(argv)
     for procs in args.cgroup:
@@ -546,9 +584,19 @@ def main(argv: list[str] | None = None) -> None:
     _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
     isolation = probe_isolation()
     if isolation == "none":
-        print(json.dumps({"event": "fatal", "message": "cannot create namespaces for runs (unshare refused)"}), flush=True)
+        print(
+            json.dumps({"event": "fatal", "message": "cannot create namespaces for runs (unshare refused)"}), flush=True
+        )
         sys.exit(3)
-    options = {"sandbox_dir": args.sandbox_dir, "uid": args.uid, "gid": args.gid, "memory_bytes": args.memory_bytes, "file_bytes": args.file_bytes}
+    options = {
+        "sandbox_dir": args.sandbox_dir,
+        "hide": args.hide,
+        "uid": args.uid,
+        "gid": args.gid,
+        "memory_bytes": args.memory_bytes,
+        "file_bytes": args.file_bytes,
+        "processes": args.processes,
+    }
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     if os.fork() == 0:
         ours.close()
@@ -565,8 +613,15 @@ def main(argv: list[str] | None = None) -> None:
     import pytest
 
     print(
-        json.dumps({"event": "ready", "protocol": PROTOCOL, "isolation": isolation, "pytest": pytest.__version__,
-                    "python": sys.version.split()[0]}),
+        json.dumps(
+            {
+                "event": "ready",
+                "protocol": PROTOCOL,
+                "isolation": isolation,
+                "pytest": pytest.__version__,
+                "python": sys.version.split()[0],
+            }
+        ),
         flush=True,
     )
     Supervisor(args.workers, ours).serve()

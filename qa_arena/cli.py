@@ -70,15 +70,18 @@ def cmd_judge(args) -> int:
 def print_staff_summary(verdict) -> None:
     console = Console()
     score = "—" if verdict.score is None else f"{verdict.score:g}"
-    console.print(f"[bold]{verdict.problem}[/bold]: {verdict.status}, score {score}, "
-                  f"killed {verdict.killed}/{verdict.total}, {verdict.valid_tests} valid tests, "
-                  f"{verdict.duration_s:.2f} s")
+    console.print(
+        f"[bold]{verdict.problem}[/bold]: {verdict.status}, score {score}, "
+        f"killed {verdict.killed}/{verdict.total}, {verdict.valid_tests} valid tests, "
+        f"{verdict.duration_s:.2f} s"
+    )
     if verdict.message:
         console.print(verdict.message)
     table = Table("variant", "kind", "outcome", "killed by", "s")
     for v in verdict.variants:
-        table.add_row(v.id, v.kind, v.outcome, ", ".join(t.split("::")[-1] for t in v.killed_by[:3]),
-                      f"{v.duration_s:.2f}")
+        table.add_row(
+            v.id, v.kind, v.outcome, ", ".join(t.split("::")[-1] for t in v.killed_by[:3]), f"{v.duration_s:.2f}"
+        )
     console.print(table)
     for test in verdict.invalid_tests:
         console.print(f"invalid: {test.name} (fails on {test.failed_on}) {test.reason}")
@@ -94,8 +97,10 @@ def cmd_validate(args) -> int:
     for path in args.dirs:
         if not Path(path).is_dir():
             raise BadInput(f"{path}: not a directory")
-    reports = [validate_problem(path, judge) for path in track(args.dirs, description="validating", transient=True,
-                                                                disable=len(args.dirs) < 2)]
+    reports = [
+        validate_problem(path, judge)
+        for path in track(args.dirs, description="validating", transient=True, disable=len(args.dirs) < 2)
+    ]
     for report in reports:
         mark = "[green]ok[/green]" if report.ok else "[red]INVALID[/red]"
         console.print(f"{mark} {report.slug or report.path}")
@@ -135,7 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
     view.add_argument("--student", action="store_true", help="print only what the student may see")
     judge.set_defaults(func=cmd_judge)
 
-    problems = sub.add_parser("problems", help="work with the problem bank").add_subparsers(dest="action", required=True)
+    problems = sub.add_parser("problems", help="work with the problem bank").add_subparsers(
+        dest="action", required=True
+    )
     validate = problems.add_parser("validate", help="check problems against their reference tests")
     validate.add_argument("dirs", nargs="+", metavar="DIR")
     validate.add_argument("--backend", help="sandbox: docker, local, auto (default: auto)")

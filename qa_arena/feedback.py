@@ -9,9 +9,7 @@ from .verdict import ERROR, FAILURE, Verdict
 
 WINDOW = 10  # characters of variant source that may not appear in a message a student sees
 
-WHEAT_REASON = (
-    "fails on another correct implementation: the test relies on behaviour the specification leaves open"
-)
+WHEAT_REASON = "fails on another correct implementation: the test relies on behaviour the specification leaves open"
 
 
 def _windows(text: str) -> set[str]:
@@ -53,8 +51,9 @@ def student_feedback(verdict: Verdict, problem: Problem, tests_source: str = "")
         "valid_tests": verdict.valid_tests,
         "invalid_tests": invalid,
         "hints": list(verdict.hints),
-        "message": verdict.message if verdict.status != ERROR else "grading failed for a technical reason; "
-        "it will be retried and is not counted against you",
+        "message": verdict.message
+        if verdict.status != ERROR
+        else "grading failed for a technical reason; it will be retried and is not counted against you",
     }
 
 

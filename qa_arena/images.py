@@ -23,9 +23,19 @@ OFFLINE_BASE = "qa-arena/base:bookworm"
 RUNNER_LABEL = "org.qa-arena.runner-sha256"
 JUDGE_REQUIREMENTS = ["pytest>=8,<10"]
 WHEEL_PLATFORM_ARGS = [
-    "--only-binary=:all:", "--python-version", "3.11", "--implementation", "cp",
-    "--platform", "manylinux2014_x86_64", "--platform", "manylinux_2_17_x86_64",
-    "--platform", "manylinux_2_28_x86_64", "--platform", "any",
+    "--only-binary=:all:",
+    "--python-version",
+    "3.11",
+    "--implementation",
+    "cp",
+    "--platform",
+    "manylinux2014_x86_64",
+    "--platform",
+    "manylinux_2_17_x86_64",
+    "--platform",
+    "manylinux_2_28_x86_64",
+    "--platform",
+    "any",
 ]
 
 
@@ -79,7 +89,8 @@ def ensure_base(client, say=print) -> str:
         say("building a Debian bookworm base with mmdebstrap (about a minute) ...")
         result = subprocess.run(
             ["mmdebstrap", "--variant=apt", "--include=python3,python3-venv,ca-certificates", "bookworm", str(tarball)],
-            capture_output=True, text=True,
+            capture_output=True,
+            text=True,
         )
         if result.returncode != 0:
             raise ImageBuildError(f"mmdebstrap failed: {result.stderr.strip()[-500:]}")
@@ -91,8 +102,19 @@ def ensure_base(client, say=print) -> str:
 def download_wheels(target: Path, requirements: list[str]) -> None:
     target.mkdir(parents=True, exist_ok=True)
     (target / "requirements.txt").write_text("\n".join(requirements) + "\n")
-    command = [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
-               *WHEEL_PLATFORM_ARGS, "-d", str(target), "pip", *requirements]
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--quiet",
+        "--disable-pip-version-check",
+        *WHEEL_PLATFORM_ARGS,
+        "-d",
+        str(target),
+        "pip",
+        *requirements,
+    ]
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
         raise ImageBuildError(f"pip download failed: {result.stderr.strip()[-800:]}")
@@ -124,7 +146,11 @@ def build_judge_image(tag: str = JUDGE_IMAGE, base_image: str | None = None, say
         say(f"building {tag} on {base} ...")
         try:
             client.images.build(
-                path=str(context), tag=tag, rm=True, forcerm=True, network_mode="none",
+                path=str(context),
+                tag=tag,
+                rm=True,
+                forcerm=True,
+                network_mode="none",
                 buildargs={"BASE_IMAGE": base, "RUNNER_SHA": runner_digest()},
                 labels={"org.qa-arena.managed": "true"},
             )

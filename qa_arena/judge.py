@@ -17,6 +17,7 @@ import uuid
 from traitlets import Bool, Float, Unicode, validate
 from traitlets.config import LoggingConfigurable
 
+from . import paths
 from .problem import Problem, Variant
 from .runs import RunOutcome, parse_result
 from .sandbox import Sandbox, SandboxError, docker_available, resolve_sandbox_class
@@ -58,6 +59,8 @@ class Judge(LoggingConfigurable):
         started = time.monotonic()
         try:
             sandbox = self.make_sandbox()
+            sandbox.hide(problem.root)
+            sandbox.hide(paths.source_root())
         except Exception as exc:  # an unusable backend is an infrastructure error too
             return error_verdict(problem, f"no sandbox: {exc}")
         try:
@@ -95,10 +98,17 @@ class Judge(LoggingConfigurable):
         for variant in order:
             token = uuid.uuid4().hex  # says nothing about the variant
             pending[token] = variant
-            sandbox.send({
-                "op": "run", "run": token, "module": problem.module, "variant": variant.source,
-                "tests": tests_source, "timeout_s": problem.timeout_s, "stop_on": stop_on,
-            })
+            sandbox.send(
+                {
+                    "op": "run",
+                    "run": token,
+                    "module": problem.module,
+                    "variant": variant.source,
+                    "tests": tests_source,
+                    "timeout_s": problem.timeout_s,
+                    "stop_on": stop_on,
+                }
+            )
         results: dict[str, RunOutcome] = {}
         while pending:
             event = sandbox.receive(problem.timeout_s + self.event_slack_s)

@@ -128,9 +128,7 @@ def load_problem(path: str | Path) -> Problem:
             raise ProblemError(f"{where}: mutant {file!r} is listed twice")
         specs[mpath] = {"weight": float(weight), "hint": hint.strip()}
     files = {p.resolve() for p in (root / "mutants").glob("*.py")} | set(specs)
-    mutants = tuple(
-        Variant(p.stem, "mutant", p, **specs.get(p, {"weight": 1.0, "hint": ""})) for p in sorted(files)
-    )
+    mutants = tuple(Variant(p.stem, "mutant", p, **specs.get(p, {"weight": 1.0, "hint": ""})) for p in sorted(files))
     stems = [m.id for m in mutants]
     if len(stems) != len(set(stems)):
         raise ProblemError(f"{root}: two mutant files share a name stem; mutant ids must be unique")

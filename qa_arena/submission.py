@@ -37,7 +37,9 @@ def notebook_tests(path: Path) -> str:
         raise SubmissionError(f"{path}: not a readable notebook ({type(exc).__name__}: {str(exc)[:120]})") from exc
     cell = find_tests_cell(nb)
     if cell is None:
-        raise SubmissionError(f"{path}: no tests cell (a code cell with grade_id ending in 'tests' or tag '{TESTS_TAG}')")
+        raise SubmissionError(
+            f"{path}: no tests cell (a code cell with grade_id ending in 'tests' or tag '{TESTS_TAG}')"
+        )
     # IPython magics and shell escapes mean nothing to pytest: keep them as comments.
     return _MAGIC.sub(r"\1# \2", str(cell.get("source", "")))
 

@@ -28,8 +28,13 @@ class VariantResult:
     duration_s: float = 0.0
 
     def to_dict(self) -> dict:
-        return {"id": self.id, "kind": self.kind, "outcome": self.outcome, "killed_by": self.killed_by,
-                "duration_s": round(self.duration_s, 4)}
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "outcome": self.outcome,
+            "killed_by": self.killed_by,
+            "duration_s": round(self.duration_s, 4),
+        }
 
 
 @dataclass
@@ -68,8 +73,9 @@ class Verdict:
             "killed": self.killed,
             "total": self.total,
             "valid_tests": self.valid_tests,
-            "invalid_tests": [{"name": t.name, "failed_on": t.failed_on, "reason": t.reason}
-                              for t in self.invalid_tests],
+            "invalid_tests": [
+                {"name": t.name, "failed_on": t.failed_on, "reason": t.reason} for t in self.invalid_tests
+            ],
             "tests": self.tests,
             "variants": [v.to_dict() for v in self.variants],
             "duration_s": round(self.duration_s, 4),

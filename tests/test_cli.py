@@ -26,8 +26,14 @@ def test_json_output(tmp_path):
     assert data["problem"] == "adder" and data["status"] == "SUCCESS"
     assert data["killed"] == 2 and data["total"] == 3 and data["valid_tests"] == 1
     kinds = {v["id"]: v["kind"] for v in data["variants"]}
-    assert kinds == {"golden": "golden", "builtin_sum": "wheat", "loop": "wheat", "minus": "mutant",
-                     "off_by_one": "mutant", "zero": "mutant"}
+    assert kinds == {
+        "golden": "golden",
+        "builtin_sum": "wheat",
+        "loop": "wheat",
+        "minus": "mutant",
+        "off_by_one": "mutant",
+        "zero": "mutant",
+    }
 
 
 def test_notebook_input(tmp_path):
@@ -39,12 +45,15 @@ def test_notebook_input(tmp_path):
     assert [v["id"] for v in data["variants"] if v["killed_by"]] == ["off_by_one"]
 
 
-@pytest.mark.parametrize("setup,reason", [
-    (lambda p: (p / "missing", p / "t.py"), "not a problem directory"),
-    (lambda p: (ADDER, p / "missing.py"), "no such file"),
-    (lambda p: (ADDER, _write(p / "bad.ipynb", "{nope")), "not a readable notebook"),
-    (lambda p: (ADDER, _write(p / "none.ipynb", nbformat.writes(nbformat.v4.new_notebook()))), "no tests cell"),
-])
+@pytest.mark.parametrize(
+    "setup,reason",
+    [
+        (lambda p: (p / "missing", p / "t.py"), "not a problem directory"),
+        (lambda p: (ADDER, p / "missing.py"), "no such file"),
+        (lambda p: (ADDER, _write(p / "bad.ipynb", "{nope")), "not a readable notebook"),
+        (lambda p: (ADDER, _write(p / "none.ipynb", nbformat.writes(nbformat.v4.new_notebook()))), "no tests cell"),
+    ],
+)
 def test_bad_input_exits_2_with_one_line(tmp_path, setup, reason):
     (tmp_path / "t.py").write_text("def test_a():\n    pass\n")
     problem, tests = setup(tmp_path)

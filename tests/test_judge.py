@@ -56,7 +56,10 @@ def test_weak_suite(any_judge, adder):
 def test_parametrized_cases_are_separate_tests(any_judge, adder):
     verdict = any_judge.grade(adder, THOROUGH_PARAMETRIZED, matrix=True)
     assert [t["name"] for t in verdict.tests] == [
-        "test_submission.py::test_sum[2-3-5]", "test_submission.py::test_sum[0-4-4]", "test_submission.py::test_sum[-1-1-0]"]
+        "test_submission.py::test_sum[2-3-5]",
+        "test_submission.py::test_sum[0-4-4]",
+        "test_submission.py::test_sum[-1-1-0]",
+    ]
     assert verdict.score == 100.0
     by_id = {v.id: v for v in verdict.variants}
     assert set(by_id["zero"].killed_by) == {"test_submission.py::test_sum[0-4-4]"}
@@ -79,14 +82,18 @@ def test_invalid_test_reported_with_summary(any_judge, adder):
 def test_wheat_catches_overspecified_test(any_judge, adder):
     verdict = any_judge.grade(adder, OVERSPECIFIED)
     assert [(t.name, t.failed_on) for t in verdict.invalid_tests] == [
-        ("test_submission.py::test_overspecified", "wheat")]
+        ("test_submission.py::test_overspecified", "wheat")
+    ]
 
 
-@pytest.mark.parametrize("source,message", [
-    ("", "no tests were collected"),
-    ("def test_x(:\n    pass\n", "could not be collected"),
-    ("from adder import nothing_here\n\ndef test_x():\n    pass\n", "could not be collected"),
-])
+@pytest.mark.parametrize(
+    "source,message",
+    [
+        ("", "no tests were collected"),
+        ("def test_x(:\n    pass\n", "could not be collected"),
+        ("from adder import nothing_here\n\ndef test_x():\n    pass\n", "could not be collected"),
+    ],
+)
 def test_suites_that_cannot_be_valid(any_judge, adder, source, message):
     verdict = any_judge.grade(adder, source)
     assert (verdict.status, verdict.score) == ("FAILURE", 0.0)
@@ -104,5 +111,11 @@ def test_module_state_does_not_leak_between_tests_of_other_variants(any_judge, a
     # written within the same second as the golden still runs its own code.
     verdict = any_judge.grade(adder, WEAK, matrix=True)
     outcomes = {v.id: v.outcome for v in verdict.variants}
-    assert outcomes == {"golden": "passed", "builtin_sum": "passed", "loop": "passed",
-                        "minus": "failed", "off_by_one": "failed", "zero": "passed"}
+    assert outcomes == {
+        "golden": "passed",
+        "builtin_sum": "passed",
+        "loop": "passed",
+        "minus": "failed",
+        "off_by_one": "failed",
+        "zero": "passed",
+    }

@@ -57,8 +57,11 @@ def test_test_failing_on_golden_is_invalid_and_cannot_kill(problem):
 
 
 def test_test_failing_on_wheat_only(problem):
-    verdict = decide(problem, correct(problem, loop=run({A: "passed", B: "error"})),
-                     {m.id: run(dict(ALL_PASS)) for m in problem.mutants})
+    verdict = decide(
+        problem,
+        correct(problem, loop=run({A: "passed", B: "error"})),
+        {m.id: run(dict(ALL_PASS)) for m in problem.mutants},
+    )
     assert [(t.name, t.failed_on, t.reason) for t in verdict.invalid_tests] == [(B, "wheat", "")]
 
 
@@ -110,7 +113,18 @@ def test_setup_error_is_error_not_a_guess(problem):
 def test_json_contract_fields(problem):
     mutants = {m.id: run(dict(ALL_PASS)) for m in problem.mutants}
     data = decide(problem, correct(problem), mutants).to_dict()
-    assert {"problem", "status", "score", "kill_ratio", "killed", "total", "valid_tests", "invalid_tests", "tests",
-            "variants", "duration_s"} <= set(data)
+    assert {
+        "problem",
+        "status",
+        "score",
+        "kill_ratio",
+        "killed",
+        "total",
+        "valid_tests",
+        "invalid_tests",
+        "tests",
+        "variants",
+        "duration_s",
+    } <= set(data)
     assert data["tests"] == [{"name": A, "valid": True}, {"name": B, "valid": True}]
     assert {"id", "kind", "outcome", "killed_by", "duration_s"} == set(data["variants"][0])

@@ -41,20 +41,30 @@ class Sandbox(LoggingConfigurable):
         help="Variant runs executed at the same time inside the sandbox (default 2: both cores of a small machine).",
     )
     memory_limit = Int(
-        512 * 1024 * 1024,
+        768 * 1024 * 1024,
         config=True,
         help="Memory for the whole sandbox, in bytes; a run over it fails (its tests do not pass).",
     )
     run_memory_limit = Int(
-        1024 * 1024 * 1024,
+        256 * 1024 * 1024,
         config=True,
-        help="Address space of one run (RLIMIT_AS), in bytes: a memory bomb gets MemoryError.",
+        help="Address space of one run (RLIMIT_AS), in bytes: a memory bomb gets MemoryError. "
+        "Keep workers x this below memory_limit.",
+    )
+    run_process_limit = Int(
+        48,
+        config=True,
+        help="Processes and threads of the sandbox's run user (RLIMIT_NPROC), counted across runs; "
+        "keep it below pids_limit so the runner can always start the next run.",
     )
     pids_limit = Int(128, config=True, help="Processes and threads in the whole sandbox (fork bombs stop here).")
     file_size_limit = Int(8 * 1024 * 1024, config=True, help="Largest file a run may write, in bytes.")
     start_timeout = Float(30.0, config=True, help="Seconds to wait for the runner to say it is ready.")
 
     ready: dict | None = None
+
+    def hide(self, path: Path) -> None:
+        """Keep a host path out of the runs' sight, where the backend can see the host at all."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -79,6 +89,7 @@ class Sandbox(LoggingConfigurable):
             f"--workers={self.workers}",
             f"--memory-bytes={self.run_memory_limit}",
             f"--file-bytes={self.file_size_limit}",
+            f"--processes={self.run_process_limit}",
         ]
 
     @staticmethod

@@ -77,6 +77,12 @@ class DockerSandbox(Sandbox):
     """Runs judge/runner.py in a fresh, locked-down container of the judge image."""
 
     image = Unicode(JUDGE_IMAGE, config=True, help="The judge image (build it with `qa-arena image build`).")
+    user = Unicode(
+        "10001:10001",
+        config=True,
+        help="uid:gid in the container: unprivileged, and used by nothing else on the host "
+        "(process limits count per uid across containers).",
+    )
     cpu_limit = Float(2.0, config=True, help="CPUs the container may use (fractions allowed).")
     tmpfs_size = Unicode("16m", config=True, help="Size of the container's /tmp (runs get their own tmpfs anyway).")
     docker_timeout = Int(60, config=True, help="Seconds for one Docker API call.")
@@ -112,15 +118,17 @@ class DockerSandbox(Sandbox):
             "network_mode": "none",
             "read_only": True,
             "tmpfs": {"/tmp": f"size={self.tmpfs_size},mode=1777"},
-            "user": "65534:65534",
+            "user": self.user,
             "cap_drop": ["ALL"],
             "security_opt": ["no-new-privileges", f"seccomp={profile_json()}"],
             "pids_limit": self.pids_limit,
             "mem_limit": self.memory_limit,
             "memswap_limit": self.memory_limit,
             "nano_cpus": int(self.cpu_limit * 1e9),
-            "ulimits": [Ulimit(name="fsize", soft=self.file_size_limit, hard=self.file_size_limit),
-                        Ulimit(name="core", soft=0, hard=0)],
+            "ulimits": [
+                Ulimit(name="fsize", soft=self.file_size_limit, hard=self.file_size_limit),
+                Ulimit(name="core", soft=0, hard=0),
+            ],
             "ipc_mode": "private",
             "auto_remove": False,
         }

@@ -23,7 +23,7 @@ import uuid
 from pathlib import Path
 
 from packaging.requirements import Requirement
-from traitlets import Int, Unicode, default
+from traitlets import Int, List, Unicode, default
 
 from .base import Sandbox, SandboxError
 
@@ -90,6 +90,17 @@ class LocalSandbox(Sandbox):
     run_user = Unicode("nobody", config=True, help="When started as root: the user runs execute as.")
     cache_dir = Unicode(config=True, help="Where the world-readable runtime (runner + pytest) is kept, when root.")
     sandbox_dir = Unicode(config=True, help="An empty directory on which each run mounts its own tmpfs.")
+    hidden_paths = List(
+        Unicode(),
+        config=True,
+        help="Paths runs must not see (each gets an empty mount on top). The judge adds the problem's "
+        "directory and QA Arena's own checkout; /root and /home are hidden by default.",
+    )
+
+    @default("hidden_paths")
+    def _hidden_default(self) -> list[str]:
+        return ["/root", "/home"]
+
     kill_grace = Int(2, config=True, help="Seconds a stopped runner gets before SIGKILL.")
 
     @default("python")
@@ -110,6 +121,9 @@ class LocalSandbox(Sandbox):
         super().__init__(**kwargs)
         self.proc: subprocess.Popen | None = None
         self.cgroups: list[Path] = []
+
+    def hide(self, path: Path) -> None:
+        self.hidden_paths = [*self.hidden_paths, str(Path(path).resolve())]
 
     def _make_cgroups(self) -> list[str]:
         name = f"qa-arena-{uuid.uuid4().hex[:12]}"
@@ -138,12 +152,20 @@ class LocalSandbox(Sandbox):
         if os.listdir(self.sandbox_dir):
             raise SandboxError(f"{self.sandbox_dir} must be an empty directory")
         runner = self.runner_source()
-        args = self.runner_args() + [f"--sandbox-dir={self.sandbox_dir}"]
+        args = [*self.runner_args(), f"--sandbox-dir={self.sandbox_dir}"]
+        needed = [Path(p).resolve() for p in (runner, self.python, sys.prefix, sys.base_prefix)]
+        if os.geteuid() != 0:  # runs read this interpreter's files: never hide where they live
+            hidden = [p for p in self.hidden_paths if not any(n.is_relative_to(Path(p).resolve()) for n in needed)]
+        else:
+            hidden = list(self.hidden_paths)
+        args += [f"--hide={path}" for path in hidden]
         if os.geteuid() == 0:
             import pwd
 
             user = pwd.getpwnam(self.run_user)
             runner = build_runtime(Path(self.cache_dir), runner) / "runner.py"
+            if Path(self.cache_dir).resolve().is_relative_to(Path("/root")):
+                raise SandboxError(f"cache_dir {self.cache_dir} is under /root, which runs cannot read")
             args += [f"--uid={user.pw_uid}", f"--gid={user.pw_gid}"]
             args += [f"--cgroup={procs}" for procs in self._make_cgroups()]
         command = [self.python, "-B", "-E", "-s", str(runner), *args]
@@ -153,8 +175,13 @@ class LocalSandbox(Sandbox):
         env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONHASHSEED": "0"}
         try:
             self.proc = subprocess.Popen(
-                command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                env=env, cwd="/", start_new_session=True,
+                command,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                env=env,
+                cwd="/",
+                start_new_session=True,
             )
         except OSError as exc:
             raise SandboxError(f"cannot start the local runner with {self.python}: {exc}") from exc

@@ -41,8 +41,13 @@ mq_unlink mq_timedsend mq_timedreceive mq_notify mq_getsetattr"""
 # What the runner needs to give each run fresh namespaces (effective only in a user namespace it owns).
 _NAMESPACES = "unshare mount umount2"
 
-ALLOWED = sorted({name for group in (_FILES, _MEMORY, _PROCESSES, _SIGNALS_AND_TIME, _WAITING, _SOCKETS, _IPC,
-                                     _NAMESPACES) for name in group.split()})
+ALLOWED = sorted(
+    {
+        name
+        for group in (_FILES, _MEMORY, _PROCESSES, _SIGNALS_AND_TIME, _WAITING, _SOCKETS, _IPC, _NAMESPACES)
+        for name in group.split()
+    }
+)
 
 
 def profile() -> dict:
