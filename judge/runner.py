@@ -30,6 +30,7 @@ import argparse
 import contextlib
 import ctypes
 import errno
+import gc
 import json
 import os
 import resource
@@ -71,26 +72,25 @@ FIXED_ENV = {
 }
 
 
-def pytest_args(tests_dir: str) -> list[str]:
+def pytest_args(sandbox: str) -> list[str]:
+    """The same for every run; the session is configured once, in the zygote, before any run exists."""
     return [
         "-q",
-        "-p",
-        "no:cacheprovider",
-        "-p",
-        "no:pastebin",
-        "-p",
-        "no:junitxml",
-        "-p",
-        "no:debugging",
-        "-p",
-        "no:faulthandler",
+        "--capture=no",  # runs write to /dev/null; nothing is captured across the fork
+        "-p", "no:cacheprovider",
+        "-p", "no:pastebin",
+        "-p", "no:junitxml",
+        "-p", "no:debugging",
+        "-p", "no:faulthandler",
+        "-p", "no:unraisableexception",
+        "-p", "no:threadexception",
+        "-p", "no:stepwise",
         "--import-mode=importlib",
-        "--rootdir=" + tests_dir,
-        "-c",
-        tests_dir + "/pytest.ini",
+        "--rootdir=" + sandbox,
+        "-c", os.devnull,
         "--color=no",
-        tests_dir + "/" + TESTS_FILE,
-    ]
+        f"{sandbox}/{TESTS_FILE}",
+    ]  # fmt: skip
 
 
 def _check(ret: int, what: str) -> None:
@@ -172,8 +172,8 @@ def _isolate() -> None:
         _check(_libc.unshare(flags), "unshare")
 
 
-def _prepare_filesystem(sandbox: str, hide: list[str], module: str, variant: str, tests: str) -> tuple[str, str]:
-    src_dir, tests_dir = sandbox + "/src", sandbox + "/tests"
+def _prepare_filesystem(sandbox: str, hide: list[str], module: str, variant: str, tests: str) -> str:
+    src_dir = sandbox + "/src"
     _mount("none", "/", None, MS_REC | MS_PRIVATE)
     for path in hide:  # e.g. the problem bank and the grader's checkout, on the local backend
         if os.path.isdir(path):
@@ -184,17 +184,12 @@ def _prepare_filesystem(sandbox: str, hide: list[str], module: str, variant: str
     for path in ("/tmp", "/var/tmp", "/dev/shm"):
         if os.path.isdir(path):
             _mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=32m,mode=1777")
-    for d in (src_dir, tests_dir):
-        os.mkdir(d, 0o755)
-    files = {
-        f"{src_dir}/{module}.py": variant,
-        f"{tests_dir}/{TESTS_FILE}": tests,
-        f"{tests_dir}/pytest.ini": "[pytest]\n",
-    }
+    os.mkdir(src_dir, 0o755)
+    files = {f"{src_dir}/{module}.py": variant, f"{sandbox}/{TESTS_FILE}": tests}
     for path, text in files.items():
         _write(path, text)
     epoch = 1_000_000_000  # same timestamps in every run
-    for path in (src_dir, tests_dir, *files):
+    for path in (src_dir, *files, sandbox):
         os.utime(path, (epoch, epoch))
     _mount("none", sandbox, None, MS_RDONLY | MS_NOSUID | MS_NODEV | 0x20 | 0x1000, "")  # MS_REMOUNT|MS_BIND
     with contextlib.suppress(OSError):
@@ -202,7 +197,7 @@ def _prepare_filesystem(sandbox: str, hide: list[str], module: str, variant: str
     for path in ("/proc", "/sys"):
         if os.path.isdir(path):
             _mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0555")
-    return src_dir, tests_dir
+    return src_dir
 
 
 def _drop_privileges(uid: int, gid: int, in_user_namespace: bool) -> None:
@@ -235,8 +230,11 @@ def _limit_resources(memory_bytes: int, file_bytes: int, processes: int) -> None
             resource.setrlimit(which, (value, value))
 
 
-def run_variant(payload_fd: int, report_fd: int, status_fd: int, options: dict) -> None:
-    """In a fresh child of the zygote: read the variant, isolate, run pytest. Never returns."""
+REPORT_FD = 100  # where every run finds its report pipe (the Reporter is created before any run)
+
+
+def run_variant(payload_fd: int, report_fd: int, status_fd: int, options: dict, prepared) -> None:
+    """In a fresh child of the zygote: read the variant, isolate, run the prepared session. Never returns."""
     try:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         chunks = []
@@ -266,27 +264,25 @@ def run_variant(payload_fd: int, report_fd: int, status_fd: int, options: dict) 
         os.close(sync_w)
         os.read(sync_r, 1)
         os.close(sync_r)
-        src_dir, tests_dir = _prepare_filesystem(options["sandbox_dir"], options["hide"], module, variant, tests)
+        sandbox = options["sandbox_dir"]
+        src_dir = _prepare_filesystem(sandbox, options["hide"], module, variant, tests)
         del variant, tests
         _drop_privileges(options["uid"], options["gid"], in_user_namespace)
         _limit_resources(options["memory_bytes"], options["file_bytes"], options["processes"])
-        os.chdir(tests_dir)
+        os.chdir(sandbox)
+        os.dup2(report_fd, REPORT_FD)
+        os.close(report_fd)
         devnull = os.open("/dev/null", os.O_RDWR)
         for fd in (0, 1, 2):
             os.dup2(devnull, fd)
         os.close(devnull)
-        os.environ.clear()
-        os.environ.update(FIXED_ENV)
-        sys.argv = ["pytest"]
         sys.path.insert(0, src_dir)
-        sys.dont_write_bytecode = True
-        import pytest
+        import importlib
 
-        reporter = Reporter(report_fd)
+        importlib.invalidate_caches()
         os.close(status_fd)  # from here on student code runs: only the untrusted report pipe stays
         status_fd = -1
-        code = pytest.main(pytest_args(tests_dir), plugins=[reporter])
-        reporter.send({"t": "done", "exitstatus": int(code)})
+        run_session(*prepared)
         os._exit(0)
     except BaseException as exc:
         if status_fd >= 0:
@@ -294,6 +290,29 @@ def run_variant(payload_fd: int, report_fd: int, status_fd: int, options: dict) 
                 record = {"t": "setup_error", "message": repr(exc)[:MESSAGE_CAP]}
                 os.write(status_fd, (json.dumps(record) + "\n").encode())
         os._exit(70)
+
+
+def prepare_session(sandbox: str) -> tuple:
+    """Configure pytest and start its session (plugins, fixtures, hooks): everything before collection."""
+    from _pytest.config import _prepareconfig
+    from _pytest.main import Session
+
+    reporter = Reporter(REPORT_FD)
+    config = _prepareconfig(pytest_args(sandbox), plugins=[reporter])
+    session = Session.from_config(config)
+    session.exitstatus = 0
+    config._do_configure()
+    config.hook.pytest_sessionstart(session=session)
+    return config, session, reporter
+
+
+def run_session(config, session, reporter: Reporter) -> None:
+    """Collect the student's tests and run them: the part of pytest's session that differs per run."""
+    from _pytest.main import _main
+
+    with contextlib.suppress(BaseException):  # an aborted session shows as unreported tests
+        session.exitstatus = _main(config, session) or 0
+    reporter.send({"t": "done", "exitstatus": int(session.exitstatus)})
 
 
 # ------------------------------------------------------------- the zygote --
@@ -328,7 +347,14 @@ def warm_up_pytest() -> None:
 
 def zygote(sock: socket.socket, options: dict) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # runs are reaped by the kernel
+    os.environ.clear()
+    os.environ.update(FIXED_ENV)
+    sys.argv = ["pytest"]
+    sys.dont_write_bytecode = True
     warm_up_pytest()
+    prepared = prepare_session(options["sandbox_dir"])
+    gc.collect()
+    gc.freeze()  # forked runs share these pages instead of copying them on the first collection
     sock.send(b"R")
     while True:
         msg, fds, _flags, _addr = socket.recv_fds(sock, 1, 3)
@@ -337,7 +363,7 @@ def zygote(sock: socket.socket, options: dict) -> None:
         if os.fork() == 0:
             sock.close()
             _close_fds_except(set(fds))
-            run_variant(fds[0], fds[1], fds[2], options)
+            run_variant(fds[0], fds[1], fds[2], options, prepared)
         for fd in fds:
             os.close(fd)
 
@@ -363,7 +389,9 @@ class Run:
     def __init__(self, request: dict) -> None:
         self.id = str(request["run"])
         self.timeout = float(request.get("timeout_s", 5))
-        self.stop_on = set(request["stop_on"]) if request.get("stop_on") is not None else None
+        stop_on = request.get("stop_on")
+        self.awaits_policy = stop_on == "later"  # the policy comes once the correct variants are done
+        self.stop_on = set(stop_on) if isinstance(stop_on, list) else None
         self.started = time.monotonic()
         self.pid: int | None = None
         self.buffers = {"report": bytearray(), "status": bytearray()}
@@ -391,15 +419,23 @@ class Run:
             first = self.records["status"][0]
             if first.get("t") == "pid" and isinstance(first.get("pid"), int):
                 self.pid = first["pid"]
-        if kind == "report" and self.stop_on is not None:
-            for rec in new:
-                if (
-                    rec.get("t") == "test"
-                    and rec.get("id") in self.stop_on
-                    and rec.get("outcome") not in ("passed", "skipped")
-                ):
-                    self.stopped_early = True
-                    self.kill()
+        if kind == "report":
+            self.check_stop(new)
+
+    def check_stop(self, records: list[dict]) -> None:
+        if self.stop_on is None:
+            return
+        for rec in records:
+            failed = rec.get("t") == "test" and rec.get("outcome") not in ("passed", "skipped")
+            if failed and rec.get("id") in self.stop_on and not self.killed:
+                self.stopped_early = True
+                self.kill()
+
+    def apply_policy(self, stop_on: list[str]) -> None:
+        if self.awaits_policy:
+            self.awaits_policy = False
+            self.stop_on = set(stop_on)
+            self.check_stop(self.records["report"])
 
     def result(self) -> dict:
         status = {rec.get("t"): rec for rec in self.records["status"]}
@@ -428,6 +464,7 @@ class Supervisor:
         self.sel = selectors.DefaultSelector()
         self.stdin = bytearray()
         self.stdin_open = True
+        self.policy: list[str] | None = None
 
     @staticmethod
     def emit(record: dict) -> None:
@@ -436,6 +473,8 @@ class Supervisor:
 
     def start_run(self, request: dict) -> None:
         run = Run(request)
+        if self.policy is not None:
+            run.apply_policy(self.policy)
         payload = json.dumps({k: request[k] for k in ("module", "variant", "tests")}).encode()
         payload_r, payload_w = os.pipe()
         report_r, report_w = os.pipe()
@@ -492,6 +531,10 @@ class Supervisor:
         for request in requests:
             if request.get("op") == "exit":
                 self.close_stdin()
+            elif request.get("op") == "stop_on" and isinstance(request.get("tests"), list):
+                self.policy = [t for t in request["tests"] if isinstance(t, str)]
+                for run in self.runs:
+                    run.apply_policy(self.policy)
             elif request.get("op") == "run" and all(
                 isinstance(request.get(k), str) for k in ("run", "module", "variant", "tests")
             ):

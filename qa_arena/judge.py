@@ -65,12 +65,18 @@ class Judge(LoggingConfigurable):
             return error_verdict(problem, f"no sandbox: {exc}")
         try:
             sandbox.start()
-            correct = self._run(sandbox, problem, problem.correct_variants, tests_source, stop_on=None)
+            tokens: dict[str, Variant] = {}  # run token -> variant; a token says nothing about its variant
+            self._submit(sandbox, problem, problem.correct_variants, tests_source, None, tokens)
+            self._submit(sandbox, problem, problem.mutants, tests_source, None if matrix else "later", tokens)
+            results = self._collect(sandbox, problem, problem.correct_variants, tokens, {})
+            correct = {v.id: results[v.id] for v in problem.correct_variants}
             tests, invalid = test_validity(problem, correct)
             valid = [t for t in tests if t not in invalid]
             mutants: dict[str, RunOutcome] = {}
-            if valid:
-                mutants = self._run(sandbox, problem, problem.mutants, tests_source, None if matrix else valid)
+            if valid:  # the early stop: a mutant's run ends at its first failing valid test
+                sandbox.send({"op": "stop_on", "tests": valid})
+                results = self._collect(sandbox, problem, problem.mutants, tokens, results)
+                mutants = {m.id: results[m.id] for m in problem.mutants}
             verdict = decide(problem, correct, mutants, self.base_score, self.kill_score)
         except INFRASTRUCTURE_ERRORS as exc:
             self.log.warning("grading %s failed: %s", problem.slug, exc)
@@ -83,38 +89,40 @@ class Judge(LoggingConfigurable):
         verdict.duration_s = time.monotonic() - started
         return verdict
 
-    def _run(
+    def _submit(
         self,
         sandbox: Sandbox,
         problem: Problem,
         variants: tuple[Variant, ...],
         tests_source: str,
-        stop_on: list[str] | None,
-    ) -> dict[str, RunOutcome]:
+        stop_on: str | None,
+        tokens: dict[str, Variant],
+    ) -> None:
+        """Queue one run per variant ('later': the early-stop policy follows once validity is known)."""
         order = list(variants)
         if self.shuffle:
             random.SystemRandom().shuffle(order)
-        pending: dict[str, Variant] = {}
         for variant in order:
-            token = uuid.uuid4().hex  # says nothing about the variant
-            pending[token] = variant
-            sandbox.send(
-                {
-                    "op": "run",
-                    "run": token,
-                    "module": problem.module,
-                    "variant": variant.source,
-                    "tests": tests_source,
-                    "timeout_s": problem.timeout_s,
-                    "stop_on": stop_on,
-                }
-            )
-        results: dict[str, RunOutcome] = {}
-        while pending:
+            token = uuid.uuid4().hex
+            tokens[token] = variant
+            request = {"op": "run", "run": token, "module": problem.module, "variant": variant.source,
+                       "tests": tests_source, "timeout_s": problem.timeout_s, "stop_on": stop_on}  # fmt: skip
+            sandbox.send(request)
+
+    def _collect(
+        self,
+        sandbox: Sandbox,
+        problem: Problem,
+        wanted: tuple[Variant, ...],
+        tokens: dict[str, Variant],
+        results: dict[str, RunOutcome],
+    ) -> dict[str, RunOutcome]:
+        """Receive results until every wanted variant has one (others that arrive meanwhile are kept too)."""
+        while any(v.id not in results for v in wanted):
             event = sandbox.receive(problem.timeout_s + self.event_slack_s)
             if event.get("event") == "error":
                 raise SandboxError(f"the runner refused a request: {event.get('message')}")
-            variant = pending.pop(str(event.get("run")), None)
+            variant = tokens.pop(str(event.get("run")), None)
             if event.get("event") != "result" or variant is None:
                 raise SandboxError(f"unexpected event from the runner: {str(event)[:200]}")
             results[variant.id] = parse_result(event)

@@ -116,13 +116,16 @@ def test_attack():
     import adder
     own = set(MARK.findall(open(adder.__file__).read()))
     found = []
-    roots = ["/", "/sandbox", "/tmp", "/opt", "/var", "/home", "/root", "/srv", "/run", "/etc", "/work",
-             "/proc", "/sys"]
+    roots = ["/", "/sandbox", "/tmp", "/opt", "/work", "/proc", "/sys", "/home", "/root", "/run", "/srv",
+             "/var/cache/qa-arena", "/var/lib/qa-arena", "/var", "/etc"]
+    deadline = time.monotonic() + 1.0  # the run's limit is 2 s: search the likely places first
     for root in roots:
         for dirpath, dirs, files in os.walk(root):
             if root == "/":
                 dirs[:] = []
             for name in files:
+                if time.monotonic() > deadline:
+                    break
                 path = os.path.join(dirpath, name)
                 try:
                     if os.path.getsize(path) < 200_000:

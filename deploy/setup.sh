@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Set up QA Arena on a fresh Debian machine: system packages, the Docker engine, the Python venv, the judge image.
+# Idempotent: run it again at any time. Works offline except for the package registries (apt, PyPI).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
+
+apt_packages=(docker.io mmdebstrap python3 python3-venv procps util-linux ca-certificates)
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    missing=()
+    for pkg in "${apt_packages[@]}"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+    done
+    if [ "${#missing[@]}" -gt 0 ]; then
+        say "installing ${missing[*]}"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    fi
+else
+    say "not root: make sure these Debian packages are installed: ${apt_packages[*]}"
+fi
+
+# The Docker engine: start dockerd when none answers (nothing starts it for us on these machines).
+if command -v dockerd >/dev/null && ! docker info >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ]; then
+        say "starting dockerd"
+        mkdir -p /var/log
+        nohup dockerd >/var/log/qa-arena-dockerd.log 2>&1 &
+        for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
+    fi
+fi
+if docker info >/dev/null 2>&1; then say "Docker engine answers"; else say "no Docker engine: the local backend will be used"; fi
+
+python=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+    say "creating .venv with $($python --version)"
+    "$python" -m venv .venv
+fi
+say "installing QA Arena into .venv"
+.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+
+if docker info >/dev/null 2>&1; then
+    say "building the judge image (offline base if the public one cannot be pulled)"
+    .venv/bin/qa-arena image build
+fi
+say "ready: .venv/bin/qa-arena --help"
