@@ -7,21 +7,21 @@ import re
 from .problem import Problem
 from .verdict import ERROR, FAILURE, Verdict
 
-WINDOW = 10  # characters of variant source that may not appear in a message a student sees
+WINDOW = 8  # letters and digits of variant source that may not appear in a message a student sees
 
 WHEAT_REASON = "fails on another correct implementation: the test relies on behaviour the specification leaves open"
 
 
 def _windows(text: str) -> set[str]:
-    flat = re.sub(r"\s+", " ", text)
+    flat = re.sub(r"[\W_]+", "", text)  # letters and digits only: punctuation and spacing do not hide a quote
     return {flat[i : i + WINDOW] for i in range(max(len(flat) - WINDOW + 1, 0))}
 
 
 def safe_summary(summary: str, problem: Problem, tests_source: str) -> str:
     """The golden's failure summary, unless it quotes implementation code the student has not written.
 
-    A suite can try to smuggle source out through its own assertion messages; any 10-character
-    run of a variant's source that is neither in the student's tests nor in the specification
+    A suite can try to smuggle source out through its own assertion messages; any run of 8 letters
+    and digits of a variant's source that is neither in the student's tests nor in the specification
     withholds the message.
     """
     known = _windows(tests_source) | _windows(problem.description)

@@ -7,7 +7,7 @@ every variant's run in fresh namespaces; the sandbox adds the outer wall
 
 Subclasses implement:
 
-- ``_launch()``: start the runner; return nothing.
+- ``_launch()``: start the runner; return None, or the ready event if the runner was started earlier.
 - ``_write(data)``: send bytes to the runner's stdin.
 - ``_read(timeout)``: return the next bytes of the runner's stdout (b"" at EOF);
   raise TimeoutError when nothing came within ``timeout`` seconds.
@@ -72,7 +72,7 @@ class Sandbox(LoggingConfigurable):
 
     # -- to implement ------------------------------------------------------
     @abstractmethod
-    def _launch(self) -> None: ...
+    def _launch(self) -> dict | None: ...
 
     @abstractmethod
     def _write(self, data: bytes) -> None: ...
@@ -99,15 +99,17 @@ class Sandbox(LoggingConfigurable):
     def start(self) -> dict:
         """Start the runner and wait for its ready line; return it."""
         try:
-            self._launch()
-            event = self.receive(self.start_timeout)
+            ready = self._launch() or self.await_ready()
         except Exception:
             self.stop()
             raise
+        self.ready = ready
+        return ready
+
+    def await_ready(self) -> dict:
+        event = self.receive(self.start_timeout)
         if event.get("event") != "ready":
-            self.stop()
             raise SandboxError(f"sandbox runner did not start: {event.get('message') or event}")
-        self.ready = event
         return event
 
     def send(self, request: dict) -> None:

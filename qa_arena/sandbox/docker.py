@@ -11,6 +11,7 @@ A small pool of pre-started containers hides the container start-up (`pool_size`
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import queue
 import select
@@ -156,70 +157,45 @@ class DockerSandbox(Sandbox):
     def _new_container(self, client) -> _Container:
         return _Container(client, self.container_config())
 
-    def _pool_key(self) -> tuple:
-        return (self.image, tuple(self.runner_args()), self.memory_limit, self.pids_limit, self.cpu_limit)
-
     def _pool(self) -> queue.Queue:
+        key = (self.image, tuple(self.runner_args()), self.memory_limit, self.pids_limit, self.cpu_limit)
         with self._pools_lock:
-            return self._pools.setdefault(self._pool_key(), queue.Queue())
+            if not self._pools:
+                atexit.register(DockerSandbox.drain_pools)
+            return self._pools.setdefault(key, queue.Queue())
 
     def _refill(self, client) -> None:
+        """Start containers until the pool is full; each has said it is ready before it is pooled."""
         pool = self._pool()
         while pool.qsize() < self.pool_size:
-            box = self._new_container(client)
+            starter = DockerSandbox(parent=self.parent, config=self.config)
+            starter.box = self._new_container(client)
             try:
-                box_sandbox = _Prestarted(box)
-                box_sandbox.wait_ready(self.start_timeout)
+                starter.await_ready()
             except Exception:
-                box.remove()
+                starter.stop()
                 raise
-            pool.put(box)
-
-    def _launch(self) -> None:
-        client = self._client()
-        self._check_image(client)
-        if self.pool_size > 0:
-            pool = self._pool()
-            try:
-                self.box = pool.get_nowait()
-                self._ready_from_pool = True
-            except queue.Empty:
-                self.box = self._new_container(client)
-            threading.Thread(target=self._refill_quietly, args=(client,), daemon=True).start()
-        else:
-            self.box = self._new_container(client)
-
-    def start(self) -> dict:
-        if self.pool_size > 0:
-            self._ready_from_pool = False
-            try:
-                self._launch()
-            except Exception:
-                self.stop()
-                raise
-            if self._ready_from_pool:
-                self.ready = {"event": "ready", "pooled": True}
-                return self.ready
-            return self._wait_ready()
-        return super().start()
-
-    def _wait_ready(self) -> dict:
-        try:
-            event = self.receive(self.start_timeout)
-        except Exception:
-            self.stop()
-            raise
-        if event.get("event") != "ready":
-            self.stop()
-            raise SandboxError(f"sandbox runner did not start: {event.get('message') or event}")
-        self.ready = event
-        return event
+            pool.put(starter.box)
 
     def _refill_quietly(self, client) -> None:
         try:
             self._refill(client)
         except Exception as exc:
             self.log.warning("could not refill the judge container pool: %s", exc)
+
+    def _launch(self) -> dict | None:
+        client = self._client()
+        self._check_image(client)
+        if self.pool_size <= 0:
+            self.box = self._new_container(client)
+            return None
+        threading.Thread(target=self._refill_quietly, args=(client,), daemon=True).start()
+        try:
+            self.box = self._pool().get_nowait()
+            return {"event": "ready", "pooled": True}
+        except queue.Empty:
+            self.box = self._new_container(client)
+            return None
 
     def _write(self, data: bytes) -> None:
         if self.box is None:
@@ -244,26 +220,3 @@ class DockerSandbox(Sandbox):
         for pool in pools:
             while not pool.empty():
                 pool.get_nowait().remove()
-
-
-class _Prestarted(Sandbox):
-    """Reads a pooled container's ready line, so pooled containers are known to work."""
-
-    def __init__(self, box: _Container) -> None:
-        super().__init__()
-        self.box = box
-
-    def _launch(self) -> None: ...
-
-    def _write(self, data: bytes) -> None:
-        self.box.write(data)
-
-    def _read(self, timeout: float) -> bytes:
-        return self.box.read(timeout)
-
-    def _terminate(self) -> None: ...
-
-    def wait_ready(self, timeout: float) -> None:
-        event = self.receive(timeout)
-        if event.get("event") != "ready":
-            raise SandboxError(f"pooled runner did not start: {event}")

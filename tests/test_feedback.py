@@ -1,0 +1,45 @@
+from qa_arena.feedback import render_student, safe_summary, student_feedback
+from qa_arena.problem import load_problem
+from qa_arena.verdict import ERROR, FAILURE, SUCCESS, InvalidTest, Verdict
+from tests.conftest import ADDER
+
+TESTS = "from adder import add\n\ndef test_a():\n    assert add(2, 2) == 5\n"
+
+
+def test_honest_summaries_are_kept():
+    problem = load_problem(ADDER)
+    assert safe_summary("assert 4 == 5", problem, TESTS) == "assert 4 == 5"
+    assert safe_summary("Failed: DID NOT RAISE ValueError", problem, TESTS + "raises(ValueError)") != ""
+
+
+def test_summaries_quoting_implementation_code_are_withheld():
+    problem = load_problem(ADDER)
+    assert safe_summary("assert '# MARKER-GOL...eturn a + b\\n' == ''", problem, TESTS) == ""
+    assert safe_summary("AssertionError: total += b; return total", problem, TESTS) == ""  # a wheat's code
+
+
+def _verdict(**kw):
+    base = {"problem": "adder", "status": SUCCESS, "score": 47.5, "killed": 1, "total": 3}
+    return Verdict(**{**base, **kw})
+
+
+def test_student_view():
+    problem = load_problem(ADDER)
+    verdict = _verdict(
+        invalid_tests=[InvalidTest("t::test_a", "golden", "assert 4 == 5"), InvalidTest("t::test_b", "wheat")],
+        hints=["Check sums with exact expected values."],
+    )
+    view = student_feedback(verdict, problem, TESTS)
+    assert view["invalid_tests"][0]["reason"] == "fails on the reference implementation: assert 4 == 5"
+    assert "another correct implementation" in view["invalid_tests"][1]["reason"]
+    text = render_student(verdict, problem, TESTS)
+    assert "Score: 47.5 / 100" in text and "Bugs caught: 1 of 3" in text
+    assert "Check sums with exact expected values." in text
+
+
+def test_student_view_of_failure_and_error():
+    problem = load_problem(ADDER)
+    failure = render_student(_verdict(status=FAILURE, score=0.0, message="no tests were collected"), problem)
+    assert "Score: 0 / 100" in failure and "No valid test: no tests were collected." in failure
+    error = render_student(_verdict(status=ERROR, score=None, message="no Docker engine answers: boom"), problem)
+    assert "Not graded" in error and "boom" not in error
