@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -233,43 +234,32 @@ def test_attack():
 }
 
 
-def leftovers() -> dict:
-    """What a grading could leave behind: containers, cgroups, processes of the run user, sandbox files."""
-    found: dict = {}
+def leftovers(prefix: str) -> dict:
+    """What this grading could leave behind: its containers, its cgroups (hence processes), sandbox files."""
+    found: dict = {"containers": []}
     if subprocess.run(["docker", "info"], capture_output=True).returncode == 0:
         names = subprocess.run(["docker", "ps", "-a", "--format", "{{.Names}}"], capture_output=True, text=True)
-        found["containers"] = [n for n in names.stdout.split() if n.startswith("qa-arena-judge-")]
-    found["cgroups"] = sorted(str(p) for c in ("pids", "memory") for p in Path("/sys/fs/cgroup", c).glob("qa-arena-*"))
-    if os.geteuid() == 0:
-        ps = subprocess.run(["ps", "-u", "nobody", "-o", "pid="], capture_output=True, text=True)
-        found["processes"] = ps.stdout.split()
-        sandbox = Path("/var/cache/qa-arena/sandbox")
-        found["sandbox_files"] = sorted(os.listdir(sandbox)) if sandbox.is_dir() else []
+        found["containers"] = [n for n in names.stdout.split() if n.startswith(prefix)]
+    found["cgroups"] = sorted(str(p) for c in ("pids", "memory") for p in Path("/sys/fs/cgroup", c).glob(prefix + "*"))
+    sandbox = Path("/var/cache/qa-arena/sandbox")
+    found["sandbox_files"] = sorted(os.listdir(sandbox)) if sandbox.is_dir() else []
     return found
 
 
-def grade_isolated(tmp_path: Path, source: str, backend: str) -> tuple[dict, float]:
+def grade_isolated(tmp_path: Path, source: str, backend: str) -> tuple[dict, float, str]:
     tests = tmp_path / "attack.py"
     tests.write_text(source)
-    command = [
-        sys.executable,
-        "-m",
-        "qa_arena",
-        "judge",
-        str(ADDER),
-        str(tests),
-        "--backend",
-        backend,
-        "--json",
-        "--matrix",
-    ]
+    prefix = f"qa-arena-test-{uuid.uuid4().hex[:8]}-"
+    config = tmp_path / "config.py"
+    config.write_text(f"c.LocalSandbox.cgroup_prefix = {prefix!r}\nc.DockerSandbox.name_prefix = {prefix!r}\n")
+    command = [sys.executable, "-m", "qa_arena", "--config", str(config), "judge", str(ADDER), str(tests),
+               "--backend", backend, "--json", "--matrix"]  # fmt: skip
     started = time.monotonic()
-    proc = subprocess.run(
-        ["unshare", "--pid", "--fork", "--kill-child", *command], capture_output=True, text=True, timeout=120
-    )
+    proc = subprocess.run(["unshare", "--pid", "--fork", "--kill-child", *command],
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
     elapsed = time.monotonic() - started
     assert proc.returncode == 0, proc.stderr[-2000:]
-    return json.loads(proc.stdout), elapsed
+    return json.loads(proc.stdout), elapsed, prefix
 
 
 @pytest.fixture(params=["local", pytest.param("docker", marks=pytest.mark.docker)])
@@ -282,8 +272,7 @@ def backend(request):
 @pytest.mark.parametrize("attack", sorted(ATTACKS))
 def test_attack(tmp_path, backend, attack):
     expectation, code = ATTACKS[attack]
-    before = leftovers()
-    verdict, elapsed = grade_isolated(tmp_path, BASE + code, backend)
+    verdict, elapsed, prefix = grade_isolated(tmp_path, BASE + code, backend)
 
     assert verdict["status"] == "SUCCESS", verdict
     killed = {v["id"] for v in verdict["variants"] if v["kind"] == "mutant" and v["killed_by"]}
@@ -304,4 +293,4 @@ def test_attack(tmp_path, backend, attack):
         assert all(t["valid"] for t in attack_tests), verdict["invalid_tests"]
     assert {"name": "test_submission.py::test_ok", "valid": True} in verdict["tests"]
     assert elapsed < 60
-    assert leftovers() == before
+    assert leftovers(prefix) == {"containers": [], "cgroups": [], "sandbox_files": []}

@@ -84,6 +84,7 @@ class DockerSandbox(Sandbox):
         help="uid:gid in the container: unprivileged, and used by nothing else on the host "
         "(process limits count per uid across containers).",
     )
+    name_prefix = Unicode(NAME_PREFIX, config=True, help="Name prefix of judge containers (cleanup looks for it).")
     cpu_limit = Float(2.0, config=True, help="CPUs the container may use (fractions allowed).")
     tmpfs_size = Unicode("16m", config=True, help="Size of the container's /tmp (runs get their own tmpfs anyway).")
     docker_timeout = Int(60, config=True, help="Seconds for one Docker API call.")
@@ -108,7 +109,7 @@ class DockerSandbox(Sandbox):
         return {
             "image": self.image,
             "command": self.runner_args(),
-            "name": NAME_PREFIX + uuid.uuid4().hex[:12],
+            "name": self.name_prefix + uuid.uuid4().hex[:12],
             "labels": {MANAGED_LABEL: "true"},
             "stdin_open": True,
             "tty": False,

@@ -101,6 +101,7 @@ class LocalSandbox(Sandbox):
     def _hidden_default(self) -> list[str]:
         return ["/root", "/home"]
 
+    cgroup_prefix = Unicode("qa-arena-", config=True, help="Name prefix of the cgroups made for each sandbox.")
     kill_grace = Int(2, config=True, help="Seconds a stopped runner gets before SIGKILL.")
 
     @default("python")
@@ -126,7 +127,7 @@ class LocalSandbox(Sandbox):
         self.hidden_paths = [*self.hidden_paths, str(Path(path).resolve())]
 
     def _make_cgroups(self) -> list[str]:
-        name = f"qa-arena-{uuid.uuid4().hex[:12]}"
+        name = f"{self.cgroup_prefix}{uuid.uuid4().hex[:12]}"
         limits = {"pids": {"pids.max": self.pids_limit}, "memory": {"memory.limit_in_bytes": self.memory_limit}}
         procs = []
         for controller, values in limits.items():

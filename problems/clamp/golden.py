@@ -1,0 +1,11 @@
+def clamp(value, low, high):
+    # NaN is the only number that is not equal to itself.
+    if value != value or low != low or high != high:
+        raise ValueError("clamp() does not accept NaN")
+    if low > high:
+        raise ValueError(f"empty range: low {low!r} is greater than high {high!r}")
+    if value < low:
+        return low
+    if value > high:
+        return high
+    return value

@@ -1,0 +1,6 @@
+def clamp(value, low, high):
+    if value != value or low != low or high != high:
+        raise ValueError("clamp() does not accept NaN")
+    if low > high:
+        raise ValueError(f"empty range: low {low!r} is greater than high {high!r}")
+    return max(low, min(value, high))

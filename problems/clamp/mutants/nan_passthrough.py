@@ -1,0 +1,8 @@
+def clamp(value, low, high):
+    if low > high:
+        raise ValueError(f"empty range: low {low!r} is greater than high {high!r}")
+    if value < low:
+        return low
+    if value > high:
+        return high
+    return value

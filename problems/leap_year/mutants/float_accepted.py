@@ -1,0 +1,6 @@
+def is_leap_year(year: int) -> bool:
+    if isinstance(year, bool) or not isinstance(year, (int, float)):
+        raise TypeError(f"year must be a number, not {type(year).__name__}")
+    if year <= 0:
+        raise ValueError(f"year must be at least 1, got {year}")
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)

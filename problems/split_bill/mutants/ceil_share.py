@@ -1,0 +1,10 @@
+def split_bill(total_cents: int, people: int) -> list[int]:
+    for name, value in (("total_cents", total_cents), ("people", people)):
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise TypeError(f"{name} must be an int, not {type(value).__name__}")
+    if people < 1:
+        raise ValueError("people must be at least 1")
+    if total_cents < 0:
+        raise ValueError("total_cents must not be negative")
+    share = -(-total_cents // people)
+    return [share] * (people - 1) + [total_cents - share * (people - 1)]
