@@ -54,7 +54,7 @@ CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
-MS_REC, MS_PRIVATE = 1 << 14, 1 << 18
+MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 0x20, 0x1000, 1 << 14, 1 << 18
 PR_SET_NO_NEW_PRIVS, PR_SET_DUMPABLE, PR_CAPBSET_DROP = 38, 4, 24
 PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 47, 4
 
@@ -172,31 +172,60 @@ def _isolate() -> None:
         _check(_libc.unshare(flags), "unshare")
 
 
-def _prepare_filesystem(sandbox: str, hide: list[str], module: str, variant: str, tests: str) -> str:
-    src_dir = sandbox + "/src"
+def _bind_into(root: str, path: str, read_only: bool = True) -> None:
+    """Make host `path` appear at the same place under `root` (symlinks are copied as symlinks)."""
+    target = root + path
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    if os.path.islink(path):
+        os.symlink(os.readlink(path), target)
+        return
+    if os.path.isdir(path):
+        os.makedirs(target, exist_ok=True)
+    else:
+        open(target, "a").close()
+    _mount(path, target, None, MS_BIND | MS_REC)
+    if read_only:
+        _mount("none", target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+
+
+def _prepare_filesystem(sandbox: str, root: str, binds: list[str], module: str, variant: str, tests: str) -> str:
+    """Fresh tmpfs for the run's files and scratch space; with `root`, a minimal root holding only `binds`."""
     _mount("none", "/", None, MS_REC | MS_PRIVATE)
-    for path in hide:  # e.g. the problem bank and the grader's checkout, on the local backend
-        if os.path.isdir(path):
-            _mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0555")
-        elif os.path.exists(path):
-            _mount("/dev/null", path, None, 0x1000)  # MS_BIND
-    _mount("tmpfs", sandbox, "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=0755")
-    for path in ("/tmp", "/var/tmp", "/dev/shm"):
-        if os.path.isdir(path):
-            _mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=32m,mode=1777")
-    os.mkdir(src_dir, 0o755)
-    files = {f"{src_dir}/{module}.py": variant, f"{sandbox}/{TESTS_FILE}": tests}
-    for path, text in files.items():
-        _write(path, text)
-    epoch = 1_000_000_000  # same timestamps in every run
-    for path in (src_dir, *files, sandbox):
-        os.utime(path, (epoch, epoch))
-    _mount("none", sandbox, None, MS_RDONLY | MS_NOSUID | MS_NODEV | 0x20 | 0x1000, "")  # MS_REMOUNT|MS_BIND
     with contextlib.suppress(OSError):
         _write("/proc/self/oom_score_adj", "1000")  # the OOM killer takes a run, never the supervisor
+    base = ""
+    if root:  # the local backend: nothing of the host but the interpreter, its libraries and /etc
+        _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
+        for path in binds:
+            if os.path.lexists(path):
+                _bind_into(root, path)
+        for device in ("/dev/null", "/dev/zero", "/dev/random", "/dev/urandom"):
+            _bind_into(root, device, read_only=False)
+        base = root
+    src_dir = sandbox + "/src"
+    if base:
+        os.makedirs(base + sandbox, exist_ok=True)
+    _mount("tmpfs", base + sandbox, "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=0755")
+    for path in ("/tmp", "/var/tmp", "/dev/shm"):
+        if base:
+            os.makedirs(base + path, exist_ok=True)
+        if os.path.isdir(base + path):
+            _mount("tmpfs", base + path, "tmpfs", MS_NOSUID | MS_NODEV, "size=32m,mode=1777")
+    os.mkdir(base + src_dir, 0o755)
+    files = {f"{src_dir}/{module}.py": variant, f"{sandbox}/{TESTS_FILE}": tests}
+    for path, text in files.items():
+        _write(base + path, text)
+    epoch = 1_000_000_000  # same timestamps in every run
+    for path in (src_dir, *files, sandbox):
+        os.utime(base + path, (epoch, epoch))
+    _mount("none", base + sandbox, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
     for path in ("/proc", "/sys"):
-        if os.path.isdir(path):
-            _mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0555")
+        if base:
+            os.makedirs(base + path, exist_ok=True)
+        if os.path.isdir(base + path):
+            _mount("tmpfs", base + path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0555")
+    if base:
+        os.chroot(base)
     return src_dir
 
 
@@ -265,7 +294,7 @@ def run_variant(payload_fd: int, report_fd: int, status_fd: int, options: dict, 
         os.read(sync_r, 1)
         os.close(sync_r)
         sandbox = options["sandbox_dir"]
-        src_dir = _prepare_filesystem(sandbox, options["hide"], module, variant, tests)
+        src_dir = _prepare_filesystem(sandbox, options["root_dir"], options["binds"], module, variant, tests)
         del variant, tests
         _drop_privileges(options["uid"], options["gid"], in_user_namespace)
         _limit_resources(options["memory_bytes"], options["file_bytes"], options["processes"])
@@ -619,7 +648,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--sandbox-dir", default="/sandbox", help="an empty directory; each run mounts its own tmpfs there"
     )
-    parser.add_argument("--hide", action="append", default=[], help="a path runs must not see (repeatable)")
+    parser.add_argument("--root-dir", default="", help="an empty directory: runs get a minimal root built there")
+    parser.add_argument("--bind", action="append", default=[], help="with --root-dir: a host path runs can read")
     parser.add_argument("--cgroup", action="append", default=[], help="cgroup.procs files to join first")
     args = parser.parse_args(argv)
     for procs in args.cgroup:
@@ -633,7 +663,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(3)
     options = {
         "sandbox_dir": args.sandbox_dir,
-        "hide": args.hide,
+        "root_dir": args.root_dir,
+        "binds": args.bind,
         "uid": args.uid,
         "gid": args.gid,
         "memory_bytes": args.memory_bytes,

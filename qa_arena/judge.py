@@ -17,7 +17,6 @@ import uuid
 from traitlets import Bool, Float, Unicode, validate
 from traitlets.config import LoggingConfigurable
 
-from . import paths
 from .problem import Problem, Variant
 from .runs import RunOutcome, parse_result
 from .sandbox import Sandbox, SandboxError, docker_available, resolve_sandbox_class
@@ -59,8 +58,6 @@ class Judge(LoggingConfigurable):
         started = time.monotonic()
         try:
             sandbox = self.make_sandbox()
-            sandbox.hide(problem.root)
-            sandbox.hide(paths.source_root())
         except Exception as exc:  # an unusable backend is an infrastructure error too
             return error_verdict(problem, f"no sandbox: {exc}")
         try:

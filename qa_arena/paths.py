@@ -13,9 +13,3 @@ def judge_dir() -> Path:
         if (candidate / "runner.py").is_file():
             return candidate
     raise FileNotFoundError("judge/runner.py not found: is QA Arena installed completely?")
-
-
-def source_root() -> Path:
-    """QA Arena's checkout (or its installed package): grader code that runs must not read."""
-    checkout = _PACKAGE.parent
-    return checkout if (checkout / "pyproject.toml").is_file() else _PACKAGE

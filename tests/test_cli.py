@@ -111,8 +111,8 @@ def test_student_view_has_hints_and_no_hidden_source(tmp_path):
     assert "MARKER" not in out
 
 
-def test_validate_bank_and_broken_problem(tmp_path, problem_copy):
-    qa("problems", "validate", *sorted(PROBLEMS.iterdir()), "--backend", "local", check_rc=0)
+def test_validate_exit_codes(tmp_path, problem_copy):
+    qa("problems", "validate", PROBLEMS / "durations", ADDER, "--backend", "local", check_rc=0)
     (problem_copy / "mutants" / "same.py").write_text((problem_copy / "golden.py").read_text())
     proc = qa("problems", "validate", problem_copy, "--backend", "local", check_rc=1)
     assert "mutant same is identical to golden.py" in proc.stdout

@@ -8,7 +8,6 @@ suite's test_ok kills 'minus' and 'off_by_one'; an attack must neither add nor p
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -241,8 +240,10 @@ def leftovers(prefix: str) -> dict:
         names = subprocess.run(["docker", "ps", "-a", "--format", "{{.Names}}"], capture_output=True, text=True)
         found["containers"] = [n for n in names.stdout.split() if n.startswith(prefix)]
     found["cgroups"] = sorted(str(p) for c in ("pids", "memory") for p in Path("/sys/fs/cgroup", c).glob(prefix + "*"))
-    sandbox = Path("/var/cache/qa-arena/sandbox")
-    found["sandbox_files"] = sorted(os.listdir(sandbox)) if sandbox.is_dir() else []
+    cache = Path("/var/cache/qa-arena")
+    found["sandbox_files"] = sorted(
+        str(p) for d in ("sandbox", "root") if (cache / d).is_dir() for p in (cache / d).iterdir()
+    )
     return found
 
 

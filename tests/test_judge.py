@@ -2,6 +2,7 @@
 
 import pytest
 
+from qa_arena.judge import Judge
 from qa_arena.problem import load_problem
 from tests.conftest import PROBLEMS
 
@@ -66,10 +67,27 @@ def test_parametrized_cases_are_separate_tests(any_judge, adder):
     assert len(by_id["off_by_one"].killed_by) == 3  # --matrix runs every valid test on every mutant
 
 
-def test_early_stop_reports_first_kill_only(any_judge, adder):
-    verdict = any_judge.grade(adder, THOROUGH_PARAMETRIZED)
-    by_id = {v.id: v for v in verdict.variants}
-    assert by_id["off_by_one"].killed_by == ["test_submission.py::test_sum[2-3-5]"]
+SLOW_SECOND = """
+import time
+from adder import add
+
+def test_sum():
+    assert add(2, 3) == 5
+
+def test_slow():
+    time.sleep(0.5)
+    assert add(1, 1) == 2
+"""
+
+
+def test_early_stop_ends_a_mutant_run_at_its_first_failing_valid_test(any_judge, adder):
+    any_judge.config.Sandbox.workers = 1  # one run at a time: the policy is there before any mutant runs
+    judge = Judge(config=any_judge.config, sandbox_class=any_judge.sandbox_class)
+    verdict = judge.grade(adder, SLOW_SECOND)
+    assert {v.id: v for v in verdict.variants}["off_by_one"].killed_by == ["test_submission.py::test_sum"]
+    matrix = judge.grade(adder, SLOW_SECOND, matrix=True)
+    assert {v.id: v for v in matrix.variants}["off_by_one"].killed_by == [
+        "test_submission.py::test_sum", "test_submission.py::test_slow"]  # fmt: skip
 
 
 def test_invalid_test_reported_with_summary(any_judge, adder):

@@ -63,9 +63,6 @@ class Sandbox(LoggingConfigurable):
 
     ready: dict | None = None
 
-    def hide(self, path: Path) -> None:
-        """Keep a host path out of the runs' sight, where the backend can see the host at all."""
-
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._buffer = bytearray()

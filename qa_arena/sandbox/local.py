@@ -88,18 +88,17 @@ class LocalSandbox(Sandbox):
         "(runs drop to `run_user`, who must be able to read the interpreter; it must be the same minor version).",
     )
     run_user = Unicode("nobody", config=True, help="When started as root: the user runs execute as.")
-    cache_dir = Unicode(config=True, help="Where the world-readable runtime (runner + pytest) is kept, when root.")
-    sandbox_dir = Unicode(config=True, help="An empty directory on which each run mounts its own tmpfs.")
-    hidden_paths = List(
-        Unicode(),
+    cache_dir = Unicode(
         config=True,
-        help="Paths runs must not see (each gets an empty mount on top). The judge adds the problem's "
-        "directory and QA Arena's own checkout; /root and /home are hidden by default.",
+        help="The runtime (runner + pytest, world-readable when root) and the empty mount points of runs.",
     )
-
-    @default("hidden_paths")
-    def _hidden_default(self) -> list[str]:
-        return ["/root", "/home"]
+    system_paths = List(
+        Unicode(),
+        ["/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/etc"],
+        config=True,
+        help="Host paths runs can read (read-only), besides the runner and its interpreter: runs see a "
+        "minimal root made of these, so the problem bank and everything else on the host stays out of sight.",
+    )
 
     cgroup_prefix = Unicode("qa-arena-", config=True, help="Name prefix of the cgroups made for each sandbox.")
     kill_grace = Int(2, config=True, help="Seconds a stopped runner gets before SIGKILL.")
@@ -114,17 +113,17 @@ class LocalSandbox(Sandbox):
             return "/var/cache/qa-arena"
         return os.path.join(os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "qa-arena")
 
-    @default("sandbox_dir")
-    def _sandbox_dir_default(self) -> str:
-        return os.path.join(self.cache_dir, "sandbox")
+    def _empty_dir(self, name: str) -> str:
+        path = os.path.join(self.cache_dir, name)
+        os.makedirs(path, mode=0o755, exist_ok=True)
+        if os.listdir(path):
+            raise SandboxError(f"{path} must be an empty directory")
+        return path
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.proc: subprocess.Popen | None = None
         self.cgroups: list[Path] = []
-
-    def hide(self, path: Path) -> None:
-        self.hidden_paths = [*self.hidden_paths, str(Path(path).resolve())]
 
     def _make_cgroups(self) -> list[str]:
         name = f"{self.cgroup_prefix}{uuid.uuid4().hex[:12]}"
@@ -149,26 +148,25 @@ class LocalSandbox(Sandbox):
         return procs
 
     def _launch(self) -> None:
-        os.makedirs(self.sandbox_dir, mode=0o755, exist_ok=True)
-        if os.listdir(self.sandbox_dir):
-            raise SandboxError(f"{self.sandbox_dir} must be an empty directory")
         runner = self.runner_source()
-        args = [*self.runner_args(), f"--sandbox-dir={self.sandbox_dir}"]
-        needed = [Path(p).resolve() for p in (runner, self.python, sys.prefix, sys.base_prefix)]
-        if os.geteuid() != 0:  # runs read this interpreter's files: never hide where they live
-            hidden = [p for p in self.hidden_paths if not any(n.is_relative_to(Path(p).resolve()) for n in needed)]
-        else:
-            hidden = list(self.hidden_paths)
-        args += [f"--hide={path}" for path in hidden]
+        binds = list(self.system_paths)
+        args = [
+            *self.runner_args(),
+            f"--sandbox-dir={self._empty_dir('sandbox')}",
+            f"--root-dir={self._empty_dir('root')}",
+        ]
         if os.geteuid() == 0:
             import pwd
 
             user = pwd.getpwnam(self.run_user)
-            runner = build_runtime(Path(self.cache_dir), runner) / "runner.py"
-            if Path(self.cache_dir).resolve().is_relative_to(Path("/root")):
-                raise SandboxError(f"cache_dir {self.cache_dir} is under /root, which runs cannot read")
+            runtime = build_runtime(Path(self.cache_dir), runner)
+            runner = runtime / "runner.py"
+            binds.append(str(runtime))
             args += [f"--uid={user.pw_uid}", f"--gid={user.pw_gid}"]
             args += [f"--cgroup={procs}" for procs in self._make_cgroups()]
+        else:  # runs read this interpreter and the runner where they are
+            binds += [str(runner.parent), sys.prefix, sys.base_prefix, os.path.realpath(self.python)]
+        args += [f"--bind={path}" for path in dict.fromkeys(binds)]
         command = [self.python, "-B", "-E", "-s", str(runner), *args]
         if shutil.which("unshare"):
             # The runner becomes PID 1 of its own namespace: when it ends, every run ends with it.

@@ -1,21 +1,19 @@
 import re
 
-VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
 _TOO_MANY = re.compile(r"IIII|XXXX|CCCC|MMMM|VV|LL|DD")
+_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
 
 
 def roman_to_int(text: str) -> int:
-    if not text or any(symbol not in VALUES for symbol in text):
+    if not text or any(symbol not in _VALUES for symbol in text) or _TOO_MANY.search(text):
         raise ValueError(f"not a valid Roman numeral: {text!r}")
-    if _TOO_MANY.search(text):
-        raise ValueError(f"symbol repeated too often: {text!r}")
     total = 0
     for i, symbol in enumerate(text):
-        value = VALUES[symbol]
-        if i + 1 < len(text) and VALUES[text[i + 1]] > value:
-            total -= value
+        value = _VALUES[symbol]
+        if i + 1 < len(text) and _VALUES[text[i + 1]] > value:
+            total -= value  # subtractive pair such as IV or CM
         else:
             total += value
     if not 1 <= total <= 3999:
-        raise ValueError("out of range")
+        raise ValueError(f"out of range: {text!r}")
     return total

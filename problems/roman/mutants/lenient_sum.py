@@ -1,16 +1,14 @@
-VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
+_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
 
 
 def roman_to_int(text: str) -> int:
-    if not text:
-        raise ValueError("empty numeral")
+    if not text or any(symbol not in _VALUES for symbol in text):
+        raise ValueError(f"not a valid Roman numeral: {text!r}")
     total = 0
     for i, symbol in enumerate(text):
-        if symbol not in VALUES:
-            raise ValueError(f"unknown symbol {symbol!r}")
-        value = VALUES[symbol]
-        if i + 1 < len(text) and text[i + 1] in VALUES and VALUES[text[i + 1]] > value:
-            total -= value
+        value = _VALUES[symbol]
+        if i + 1 < len(text) and _VALUES[text[i + 1]] > value:
+            total -= value  # subtractive pair such as IV or CM
         else:
             total += value
     return total

@@ -4,7 +4,9 @@ _NUMERAL = re.compile(r"M{0,3}(CM|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})")
 _VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
 
 
-def _value(text: str) -> int:
+def roman_to_int(text: str) -> int:
+    if not text or _NUMERAL.fullmatch(text) is None:
+        raise ValueError(f"not a valid Roman numeral: {text!r}")
     total = 0
     for i, symbol in enumerate(text):
         value = _VALUES[symbol]
@@ -13,9 +15,3 @@ def _value(text: str) -> int:
         else:
             total += value
     return total
-
-
-def roman_to_int(text: str) -> int:
-    if not text or _NUMERAL.fullmatch(text) is None:
-        raise ValueError(f"not a valid Roman numeral: {text!r}")
-    return _value(text)

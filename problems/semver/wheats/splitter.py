@@ -59,9 +59,12 @@ def compare_versions(a: str, b: str) -> int:
     for x, y in zip(core_a, core_b):
         if x != y:
             return _cmp(x, y)
-    if not pre_a or not pre_b:
-        # Only one side (or neither) is a pre-release: the release wins.
-        return _cmp(len(pre_b), len(pre_a)) if (pre_a or pre_b) else 0
+    if not pre_a and not pre_b:
+        return 0
+    if not pre_a:
+        return 1  # a release ranks above any of its pre-releases
+    if not pre_b:
+        return -1
     for x, y in zip(pre_a, pre_b):
         result = _compare_identifier(x, y)
         if result:

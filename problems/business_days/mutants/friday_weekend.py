@@ -1,0 +1,22 @@
+from datetime import date, datetime, timedelta
+
+
+def _is_business_day(day, holidays):
+    return day.isoweekday() < 5 and day not in holidays
+
+
+def add_business_days(start: date, days: int, holidays: frozenset[date] = frozenset()) -> date:
+    if not isinstance(start, date) or isinstance(start, datetime):
+        raise TypeError(f"start must be a datetime.date, not {type(start).__name__}")
+    current = start
+    if days == 0:
+        while not _is_business_day(current, holidays):
+            current += timedelta(days=1)
+        return current
+    step = timedelta(days=1 if days > 0 else -1)
+    remaining = abs(days)
+    while remaining:
+        current += step
+        if _is_business_day(current, holidays):
+            remaining -= 1
+    return current

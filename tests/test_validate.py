@@ -1,0 +1,39 @@
+"""`problems validate` catches each kind of broken problem with a clear message."""
+
+import pytest
+
+from qa_arena.validate import validate_problem
+
+GOLDEN = "# MARKER-GOLDEN-5b1e\ndef add(a, b):\n    return a + b\n"
+
+
+@pytest.mark.parametrize(
+    ("breakage", "error"),
+    [
+        (lambda d: (d / "golden.py").unlink(), "missing golden.py"),
+        (lambda d: (d / "problem.toml").write_text("title = [\n"), "not valid TOML"),
+        (lambda d: (d / "mutants" / "same.py").write_text(GOLDEN), "mutant same is identical to golden.py"),
+        (lambda d: (d / "mutants" / "same.py").write_text(GOLDEN.replace("a + b", "b + a")),
+         "mutant same survives the reference tests: possibly equivalent to the golden"),
+        (lambda d: (d / "wheats" / "loop.py").write_text("def add(a, b):\n    return a + b + (a == 0)\n"),
+         "reference test test_submission.py::test_zero fails on a wheat"),
+        (lambda d: (d / "mutants" / "twin.py").write_text("def add(a, b):\n    return a - b + 0\n"),
+         "mutants minus, twin behave identically on the reference tests"),
+        (lambda d: (d / "reference_tests.py").unlink(), "no reference_tests.py"),
+        (lambda d: (d / "reference_tests.py").write_text("def test_x():\n    assert False\n"),
+         "no reference test passes on every correct variant"),
+    ],
+)  # fmt: skip
+def test_broken_problem(problem_copy, local_judge, breakage, error):
+    breakage(problem_copy)
+    report = validate_problem(problem_copy, local_judge)
+    assert not report.ok
+    assert any(error in message for message in report.errors), report.errors
+
+
+def test_valid_problem_and_hint_warning(problem_copy, local_judge):
+    assert validate_problem(problem_copy, local_judge).ok
+    (problem_copy / "mutants" / "unlisted.py").write_text("def add(a, b):\n    return b\n")
+    report = validate_problem(problem_copy, local_judge)
+    assert report.ok
+    assert report.warnings == ["mutant unlisted has no hint"]
