@@ -117,3 +117,16 @@ def test_validate_exit_codes(tmp_path, problem_copy):
     proc = qa("problems", "validate", problem_copy, "--backend", "local", check_rc=1)
     assert "mutant same is identical to golden.py" in proc.stdout
     assert "mutant same survives the reference tests: possibly equivalent" in proc.stdout
+
+
+def test_mutants_generate_and_accept(problem_copy):
+    toml = problem_copy / "problem.toml"
+    toml.write_text(toml.read_text() + '\n[generate]\nstrategy = "st.tuples(st.integers(), st.integers())"\n')
+    proc = qa("mutants", "generate", problem_copy, "--backend", "local", "--max", "1", check_rc=0)
+    assert "proposed; kept 1" in proc.stdout
+    index = (problem_copy / "candidates" / "candidates.toml").read_text()
+    name = index.split("[[candidates]]\nname = ", 1)[1].split("\n", 1)[0].strip('"')
+    assert f"accepted {name}" in qa("mutants", "accept", problem_copy, name, check_rc=0).stdout
+    assert (problem_copy / "mutants" / f"{name}.py").is_file()
+    assert "not kept candidates" in qa("mutants", "accept", problem_copy, "nope", check_rc=2).stderr
+    assert "not a problem directory" in qa("mutants", "generate", problem_copy / "x", check_rc=2).stderr
