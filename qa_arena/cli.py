@@ -17,6 +17,7 @@ from rich.table import Table
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
+from .ai.cli import add_feedback_parser
 from .judge import Judge
 from .problem import ProblemError, load_problem
 from .submission import SubmissionError, load_tests
@@ -154,6 +155,73 @@ def cmd_mutants_accept(args) -> int:
     return EXIT_OK
 
 
+def cmd_course_init(args) -> int:
+    from .course.setup import init_course
+
+    problems = [Path(p) for p in (args.problems or [str(Path(__file__).resolve().parents[1] / "problems")])]
+    try:
+        config = init_course(Path(args.dir), args.course_id, problems)
+    except FileExistsError as exc:
+        raise BadInput(str(exc)) from exc
+    print(f"created {config}")
+    return EXIT_OK
+
+
+def cmd_course_build(args) -> int:
+    from .course.setup import build_assignment, load_problems
+
+    try:
+        written = build_assignment(Path(args.course_dir), args.assignment, load_problems(args.problems))
+    except (ProblemError, FileNotFoundError) as exc:
+        raise BadInput(str(exc)) from exc
+    for path in written:
+        print(f"wrote {path}")
+    return EXIT_OK
+
+
+def cmd_course_autograde(args) -> int:
+    from .course.runner import CourseRunner, NbgraderError
+
+    runner = CourseRunner(Path(args.course_dir))
+    console = Console()
+    try:
+        with console.status(f"autograding {args.assignment} (nbgrader autograde; the judge grades tests cells)"):
+            if args.collect:
+                result = runner.collect_and_autograde(args.assignment)
+            else:
+                result = runner.autograde(args.assignment)
+    except NbgraderError as exc:
+        raise BadInput(str(exc)) from exc
+    print_course_status(console, runner, args.assignment)
+    return EXIT_OK if result.returncode == 0 else EXIT_ERROR
+
+
+def print_course_status(console: Console, runner, assignment: str) -> None:
+    from .course.diagnose import statuses
+
+    config = runner.config()
+    table = Table("student", "notebook", "status", "score /100", "points", "note", title=assignment)
+    for row in statuses(runner.course_dir, config["db_url"], assignment, config["records_dir"]):
+        score = "—" if row["score"] is None else f"{row['score']:g}"
+        points = "—" if row["points"] is None else f"{row['points']:g}"
+        table.add_row(row["student"], row["notebook"], row["status"], score, points, row["message"][:60])
+    console.print(table)
+
+
+def cmd_course_status(args) -> int:
+    from .course.runner import CourseRunner
+
+    print_course_status(Console(), CourseRunner(Path(args.course_dir)), args.assignment)
+    return EXIT_OK
+
+
+def cmd_demo(args) -> int:
+    from .course.demo import run_demo
+
+    run_demo(directory=Path(args.dir) if args.dir else None)
+    return EXIT_OK
+
+
 def cmd_image_build(args) -> int:
     from .images import ImageBuildError, build_judge_image
 
@@ -182,6 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
     view.add_argument("--json", action="store_true", help="print the verdict as one JSON object")
     view.add_argument("--student", action="store_true", help="print only what the student may see")
     judge.set_defaults(func=cmd_judge)
+    add_feedback_parser(sub)
 
     problems = sub.add_parser("problems", help="work with the problem bank").add_subparsers(
         dest="action", required=True
@@ -204,6 +273,32 @@ def build_parser() -> argparse.ArgumentParser:
     acc.add_argument("problem", help="problem directory")
     acc.add_argument("names", nargs="+", metavar="NAME")
     acc.set_defaults(func=cmd_mutants_accept)
+
+    course = sub.add_parser("course", help="nbgrader course directories").add_subparsers(dest="action", required=True)
+    init = course.add_parser("init", help="create a course directory wired to the QA Arena autograder")
+    init.add_argument("dir")
+    init.add_argument("--course-id", default="qa-arena")
+    init.add_argument("--problems", action="append", help="problem bank directory (default: this checkout's)")
+    init.set_defaults(func=cmd_course_init)
+    build_nb = course.add_parser("build", help="write source/ASSIGNMENT/<slug>.ipynb for each problem")
+    build_nb.add_argument("--course-dir", required=True)
+    build_nb.add_argument("--assignment", required=True)
+    build_nb.add_argument("problems", nargs="+", metavar="PROBLEM_DIR")
+    build_nb.set_defaults(func=cmd_course_build)
+
+    autograde = course.add_parser("autograde", help="nbgrader autograde, then record why any notebook failed")
+    autograde.add_argument("--course-dir", required=True)
+    autograde.add_argument("--collect", action="store_true", help="run nbgrader collect first")
+    autograde.add_argument("assignment")
+    autograde.set_defaults(func=cmd_course_autograde)
+    status = course.add_parser("status", help="status and score of every submitted notebook")
+    status.add_argument("--course-dir", required=True)
+    status.add_argument("assignment")
+    status.set_defaults(func=cmd_course_status)
+
+    demo = sub.add_parser("demo", help="grade a throwaway course end to end (nbgrader, SQLite, local exchange)")
+    demo.add_argument("--dir", help="where to create the course (default: a new temporary directory)")
+    demo.set_defaults(func=cmd_demo)
 
     image = sub.add_parser("image", help="container images").add_subparsers(dest="action", required=True)
     build = image.add_parser("build", help="build the judge image (offline when needed)")

@@ -51,10 +51,16 @@ def student_feedback(verdict: Verdict, problem: Problem, tests_source: str = "")
         "valid_tests": verdict.valid_tests,
         "invalid_tests": invalid,
         "hints": list(verdict.hints),
-        "message": verdict.message
-        if verdict.status != ERROR
-        else "grading failed for a technical reason; it will be retried and is not counted against you",
+        "message": _student_message(verdict, problem, tests_source),
     }
+
+
+def _student_message(verdict: Verdict, problem: Problem, tests_source: str) -> str:
+    if verdict.status == ERROR:
+        return "grading failed for a technical reason; it will be retried and is not counted against you"
+    # e.g. the golden's collection error: the suite may have put implementation code in it
+    safe = safe_summary(verdict.message, problem, tests_source)
+    return safe if safe or not verdict.message else "the tests could not be collected (details withheld)"
 
 
 def render_student(verdict: Verdict, problem: Problem, tests_source: str = "") -> str:
@@ -65,7 +71,7 @@ def render_student(verdict: Verdict, problem: Problem, tests_source: str = "") -
         return "\n".join(lines) + "\n"
     lines.append(f"Score: {verdict.score:g} / 100")
     if verdict.status == FAILURE:
-        lines.append(f"No valid test: {verdict.message}.")
+        lines.append(f"No valid test: {view['message']}.")
     else:
         lines.append(f"Bugs caught: {verdict.killed} of {verdict.total} ({view['valid_tests']} valid tests)")
     if view["invalid_tests"]:

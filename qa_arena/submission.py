@@ -30,6 +30,11 @@ def find_tests_cell(nb: nbformat.NotebookNode):
 _MAGIC = re.compile(r"^(\s*)([%!].*)$", re.MULTILINE)
 
 
+def notebook_cell_tests(cell) -> str:
+    """A tests cell's source as a pytest module: IPython magics and shell escapes become comments."""
+    return _MAGIC.sub(r"\1# \2", str(cell.get("source", "")))
+
+
 def notebook_tests(path: Path) -> str:
     try:
         nb = nbformat.read(str(path), as_version=4)
@@ -40,8 +45,7 @@ def notebook_tests(path: Path) -> str:
         raise SubmissionError(
             f"{path}: no tests cell (a code cell with grade_id ending in 'tests' or tag '{TESTS_TAG}')"
         )
-    # IPython magics and shell escapes mean nothing to pytest: keep them as comments.
-    return _MAGIC.sub(r"\1# \2", str(cell.get("source", "")))
+    return notebook_cell_tests(cell)
 
 
 def load_tests(path: str | Path) -> str:

@@ -1,0 +1,154 @@
+"""The autograde step that grades each tests cell with the judge and records the score.
+
+For each tests cell (nbgrader grade_id ``<problem>-tests``; the grade_id itself is checked against
+the gradebook by nbgrader's sanitize step, so the problem cannot be swapped by the student):
+
+1. extract the tests and grade them with the judge (in the sandbox; nothing runs in this process);
+2. retry an ERROR with exponential backoff, and never record an ERROR as a zero;
+3. write points x score / 100 into the gradebook for the cell (after SaveAutoGrades);
+4. add the student view as an output of the cell (nbgrader generate_feedback renders it);
+5. keep the full verdict, status history and log for staff in a record beside the notebook.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import time
+from pathlib import Path
+
+from nbformat import NotebookNode
+from nbgrader import utils
+from nbgrader.api import Gradebook
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Float, Int, List, Unicode
+
+from qa_arena.course.notebooks import slug_from_grade_id
+from qa_arena.feedback import render_student
+from qa_arena.judge import Judge
+from qa_arena.problem import ProblemError, load_problem
+from qa_arena.submission import notebook_cell_tests
+from qa_arena.verdict import ERROR, FAILURE, Verdict
+
+from .records import GradingRecord, record_file
+
+
+class JudgeTests(NbGraderPreprocessor):
+    """Grade tests cells with the QA Arena judge (replaces nbgrader's Execute for these notebooks)."""
+
+    problem_paths = List(
+        Unicode(),
+        config=True,
+        help="Directories holding problem directories (one per slug). Default: $QA_ARENA_PROBLEMS (':'-separated).",
+    )
+    retries = Int(3, config=True, help="Extra attempts after an ERROR verdict (infrastructure trouble).")
+    backoff_s = Float(1.0, config=True, help="First wait before a retry, in seconds; doubled each time.")
+    records_dir = Unicode(
+        config=True,
+        help="Where staff records go (<records_dir>/<assignment>/<student>/<notebook>.qa-arena.json). "
+        "Never inside autograded/: nbgrader copies everything there into the students' feedback. "
+        "Default: 'records' in the course directory.",
+    )
+    feedback_mime = Unicode("text/html", config=True, help="How the feedback output is stored (text/plain too).")
+
+    def _problem_dirs(self) -> list[Path]:
+        paths = self.problem_paths or [p for p in os.environ.get("QA_ARENA_PROBLEMS", "").split(":") if p]
+        return [Path(p) for p in paths]
+
+    def find_problem(self, slug: str):
+        for base in self._problem_dirs():
+            candidate = base / slug
+            if (candidate / "problem.toml").is_file():
+                return load_problem(candidate)
+        raise ProblemError(f"problem {slug!r} is not in the problem bank ({', '.join(map(str, self._problem_dirs()))})")
+
+    def records_root(self, resources: dict) -> Path:
+        if self.records_dir:
+            return Path(self.records_dir)
+        # autograded/<student>/<assignment>/ is what nbgrader is converting: the course root is three levels up
+        return Path(resources.get("metadata", {}).get("path", ".")).resolve().parents[2] / "records"
+
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+        info = resources["nbgrader"]
+        self.notebook_id, self.assignment_id, self.student_id = info["notebook"], info["assignment"], info["student"]
+        self.db_url = info["db_url"]
+        self.record_file = record_file(self.records_root(resources), self.assignment_id, self.student_id,
+                                       self.notebook_id)  # fmt: skip
+        self.judge = Judge(parent=self)
+        with Gradebook(self.db_url) as gradebook:
+            self.gradebook = gradebook
+            expected = [c.name for c in gradebook.find_notebook(self.notebook_id, self.assignment_id).grade_cells
+                        if slug_from_grade_id(c.name)]  # fmt: skip
+            seen = set()
+            for index, cell in enumerate(nb.cells):
+                if (
+                    cell.cell_type == "code"
+                    and utils.is_grade(cell)
+                    and slug_from_grade_id(cell.metadata.nbgrader.grade_id)
+                ):
+                    seen.add(cell.metadata.nbgrader.grade_id)
+                    nb.cells[index] = self.grade_cell(cell)
+            for grade_id in expected:
+                if grade_id not in seen:  # deleted by the student: a recorded zero, and a note in the feedback
+                    self.record_missing(nb, grade_id)
+        return nb, resources
+
+    def grade_cell(self, cell: NotebookNode) -> NotebookNode:
+        grade_id = cell.metadata.nbgrader.grade_id
+        record = GradingRecord(self.record_file, notebook=self.notebook_id, assignment=self.assignment_id,
+                               student=self.student_id, grade_id=grade_id)  # fmt: skip
+        record.set_status("RUNNING")
+        try:
+            problem = self.find_problem(slug_from_grade_id(grade_id))
+        except ProblemError as exc:
+            record.log(str(exc))
+            record.set_status(ERROR, score=None, message=str(exc))
+            self.store(grade_id, None, f"not graded: {exc}")
+            return cell
+        tests = notebook_cell_tests(cell)
+        verdict = self.grade_with_retries(problem, tests, record)
+        max_score = self.gradebook.find_grade_cell(grade_id, self.notebook_id, self.assignment_id).max_score
+        points = None if verdict.score is None else round(max_score * verdict.score / 100, 4)
+        self.store(grade_id, points, None if verdict.status != ERROR else "grading failed: autograde again")
+        record.set_status(verdict.status, score=verdict.score, points=points, max_points=max_score,
+                          verdict=verdict.to_dict())  # fmt: skip
+        text = render_student(verdict, problem, tests)
+        cell.outputs = [self.feedback_output(text)]
+        return cell
+
+    def grade_with_retries(self, problem, tests: str, record: GradingRecord) -> Verdict:
+        wait = self.backoff_s
+        for attempt in range(self.retries + 1):
+            verdict = self.judge.grade(problem, tests)
+            record.log(f"attempt {attempt + 1}: {verdict.status} {verdict.score} {verdict.message}".strip())
+            if verdict.status != ERROR or attempt == self.retries:
+                return verdict
+            time.sleep(wait)
+            wait *= 2
+        raise AssertionError("unreachable")
+
+    def store(self, grade_id: str, points: float | None, comment: str | None) -> None:
+        grade = self.gradebook.find_grade(grade_id, self.notebook_id, self.assignment_id, self.student_id)
+        grade.auto_score = points
+        grade.needs_manual_grade = points is None  # an ERROR is never a zero: staff see it needs attention
+        self.gradebook.db.commit()
+        if comment:
+            self.log.warning("%s/%s/%s: %s", self.student_id, self.notebook_id, grade_id, comment)
+
+    def record_missing(self, nb: NotebookNode, grade_id: str) -> None:
+        record = GradingRecord(self.record_file, notebook=self.notebook_id, assignment=self.assignment_id,
+                               student=self.student_id, grade_id=grade_id)  # fmt: skip
+        message = "the tests cell was deleted or its metadata changed: nothing to grade"
+        self.store(grade_id, 0.0, None)
+        record.set_status(FAILURE, score=0.0, points=0.0, message=message)
+        from nbformat.v4 import new_markdown_cell
+
+        nb.cells.append(new_markdown_cell(f"**QA Arena:** {message} (score 0)."))
+
+    def feedback_output(self, text: str) -> NotebookNode:
+        from nbformat.v4 import new_output
+
+        data = {"text/plain": text}
+        if self.feedback_mime == "text/html":
+            data["text/html"] = f'<pre class="qa-arena-feedback">{html.escape(text)}</pre>'
+        return new_output("display_data", data=data, metadata={})

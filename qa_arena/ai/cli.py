@@ -1,0 +1,69 @@
+"""`qa-arena feedback PROBLEM_DIR TESTS`: grade like `qa-arena judge --student`, then add AI feedback.
+
+Exit codes as for `qa-arena judge`: 0 graded, 1 the grader could not grade (ERROR), 2 bad input.
+The AI text never changes the score; its section says where it came from (the model, or the
+offline hints and why).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..verdict import ERROR
+
+
+def add_feedback_parser(subparsers) -> argparse.ArgumentParser:
+    """Register `feedback` on the `qa-arena` subparsers."""
+    parser = subparsers.add_parser(
+        "feedback",
+        help="grade a test file or notebook and explain, with AI help, what the tests miss",
+        description="Grade like `judge --student`, then add feedback from a chat model ($OPENAI_API_KEY, "
+        "$OPENAI_BASE_URL, $QA_ARENA_OPENAI_MODEL), or offline hints when the model cannot be used.",
+    )
+    parser.add_argument("problem", help="problem directory")
+    parser.add_argument("tests", help="a .py test file, or an .ipynb with a tests cell")
+    parser.add_argument("--backend", help="sandbox: docker, local, auto (default: auto)")
+    parser.set_defaults(func=cmd_feedback)
+    return parser
+
+
+def cmd_feedback(args: argparse.Namespace) -> int:
+    from .. import cli  # lazily: qa_arena.cli will import this module to register the command
+    from ..feedback import render_student
+    from ..problem import ProblemError
+    from ..submission import SubmissionError
+    from .openai_provider import OpenAIFeedback
+
+    try:
+        problem = cli.load_problem(args.problem)
+        tests = cli.load_tests(args.tests)
+    except (ProblemError, SubmissionError) as exc:
+        raise cli.BadInput(str(exc)) from exc
+    judge = cli.make_judge(args)
+    provider = OpenAIFeedback(config=judge.config)
+    verdict = judge.grade(problem, tests)
+    out = render_student(verdict, problem, tests)
+    feedback = provider.explain(problem, verdict, tests)
+    out += f"\n{feedback.label}\n{feedback.text}\n"
+    sys.stdout.write(out)
+    return cli.EXIT_ERROR if verdict.status == ERROR else cli.EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m qa_arena.ai.cli feedback ...`: the command on its own, until qa_arena.cli registers it."""
+    from .. import cli
+
+    parser = argparse.ArgumentParser(prog="qa-arena")
+    parser.add_argument("--config", help="traitlets config file (default: $QA_ARENA_CONFIG or ./qa_arena_config.py)")
+    add_feedback_parser(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (cli.BadInput, ValueError) as exc:
+        print(f"qa-arena: {exc}", file=sys.stderr)
+        return cli.EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The nbgrader course: assignment notebooks generated from the problem bank, course setup, the demo."""

@@ -1,0 +1,130 @@
+"""Drive a course with the real nbgrader command line, as instructors and students would.
+
+Used by `qa-arena demo` and the end-to-end tests. Students are simulated the way JupyterHub
+containers run them: user `jovyan` with `JUPYTERHUB_USER` naming the student, each in a home of
+their own, talking to the course's exchange.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import nbformat
+
+
+class NbgraderError(RuntimeError):
+    pass
+
+
+class CourseRunner:
+    def __init__(self, course_dir: Path, course_id: str = "qa-arena", log: Callable[[str], None] | None = None):
+        self.course_dir = Path(course_dir).resolve()
+        self.course_id = course_id
+        self.exchange = self.course_dir / "exchange"
+        self.log = log or (lambda _message: None)
+        self.bin = Path(sys.executable).parent  # nbgrader and alembic live beside this interpreter
+
+    def env(self, **extra: str) -> dict[str, str]:
+        env = dict(os.environ)
+        env["PATH"] = f"{self.bin}{os.pathsep}{env.get('PATH', '')}"
+        env.update(extra)
+        return env
+
+    def nbgrader(self, *args: str, cwd: Path | None = None, env: dict | None = None, check: bool = True):
+        command = [str(self.bin / "nbgrader"), *args]
+        self.log("nbgrader " + " ".join(args))
+        result = subprocess.run(command, cwd=cwd or self.course_dir, env=env or self.env(), capture_output=True,
+                                text=True, timeout=900)  # fmt: skip
+        if check and result.returncode != 0:
+            raise NbgraderError(f"nbgrader {' '.join(args)} failed:\n{result.stdout[-2000:]}{result.stderr[-3000:]}")
+        return result
+
+    # -- instructor --------------------------------------------------------
+    def add_students(self, students: list[str]) -> None:
+        for student in students:
+            self.nbgrader("db", "student", "add", student)
+
+    def release(self, assignment: str) -> None:
+        self.nbgrader("generate_assignment", assignment, "--force")
+        self.nbgrader("release_assignment", assignment, "--force")
+
+    def collect_and_autograde(self, assignment: str) -> subprocess.CompletedProcess:
+        self.nbgrader("collect", assignment)
+        return self.autograde(assignment)
+
+    def autograde(self, assignment: str) -> subprocess.CompletedProcess:
+        """nbgrader autograde, with unprocessable notebooks set aside first and every failure recorded."""
+        from .diagnose import diagnose, quarantine
+
+        config = self.config()
+        quarantine(self.course_dir, config["db_url"], assignment, config["records_dir"])
+        result = self.nbgrader("autograde", assignment, "--force", check=False)
+        diagnose(self.course_dir, config["db_url"], assignment, config["records_dir"])
+        return result
+
+    def feedback(self, assignment: str) -> None:
+        self.nbgrader("generate_feedback", assignment, "--force")
+        self.nbgrader("release_feedback", assignment)
+
+    def config(self) -> dict:
+        """The settings of the course's nbgrader_config.py that QA Arena's commands need."""
+        from traitlets.config.loader import PyFileConfigLoader
+
+        config = PyFileConfigLoader("nbgrader_config.py", path=str(self.course_dir)).load_config()
+        records = config.JudgeTests.get("records_dir") or str(self.course_dir / "records")
+        db_url = config.CourseDirectory.get("db_url") or f"sqlite:///{self.course_dir / 'gradebook.db'}"
+        return {"db_url": db_url, "records_dir": Path(records)}
+
+    # -- students ----------------------------------------------------------
+    def student_home(self, student: str) -> Path:
+        home = self.course_dir / ".students" / student
+        home.mkdir(parents=True, exist_ok=True)
+        return home
+
+    def student_env(self, student: str) -> dict[str, str]:
+        home = self.student_home(student)
+        return self.env(USER="jovyan", LOGNAME="jovyan", JUPYTERHUB_USER=student, HOME=str(home))
+
+    def as_student(self, student: str, *args: str) -> subprocess.CompletedProcess:
+        """Run nbgrader as a student's container would: nbgrader names the student from $JUPYTERHUB_USER
+        when the OS user is `jovyan`, so the command sees a passwd file (in its own mount namespace
+        only) in which our uid is called jovyan."""
+        passwd = self.course_dir / ".students" / "passwd"
+        if not passwd.exists():
+            passwd.parent.mkdir(parents=True, exist_ok=True)
+            uid, gid = os.getuid(), os.getgid()
+            passwd.write_text(f"jovyan:x:{uid}:{gid}:Student:/home/jovyan:/bin/sh\n" + Path("/etc/passwd").read_text())
+        namespace = ["unshare", "--mount"] if os.geteuid() == 0 else ["unshare", "--user", "--map-root-user", "--mount"]
+        wrapper = [*namespace, "sh", "-c", 'mount --bind "$0" /etc/passwd && exec "$@"', str(passwd)]
+        command = [*wrapper, str(self.bin / "nbgrader"), *args, "--course", self.course_id,
+                   f"--Exchange.root={self.exchange}"]  # fmt: skip
+        self.log(f"{student}: nbgrader " + " ".join(args))
+        result = subprocess.run(command, cwd=self.student_home(student), env=self.student_env(student),
+                                capture_output=True, text=True, timeout=300)  # fmt: skip
+        if result.returncode != 0:
+            raise NbgraderError(f"{student}: nbgrader {' '.join(args)} failed:\n{result.stderr[-3000:]}")
+        return result
+
+    def fetch(self, student: str, assignment: str) -> Path:
+        self.as_student(student, "fetch_assignment", assignment)
+        return self.student_home(student) / assignment
+
+    def submit(self, student: str, assignment: str) -> None:
+        self.as_student(student, "submit", assignment)
+
+    def fetch_feedback(self, student: str, assignment: str) -> Path:
+        self.as_student(student, "fetch_feedback", assignment)
+        return self.student_home(student) / assignment / "feedback"
+
+
+def write_tests(notebook: Path, tests: str) -> None:
+    """Fill a fetched notebook's tests cell, as a student would in the editor."""
+    nb = nbformat.read(str(notebook), as_version=4)
+    for cell in nb.cells:
+        if str(cell.metadata.get("nbgrader", {}).get("grade_id", "")).endswith("-tests"):
+            cell.source = tests
+    nbformat.write(nb, str(notebook))
