@@ -117,8 +117,9 @@ class CourseRunner:
         self.as_student(student, "submit", assignment)
 
     def fetch_feedback(self, student: str, assignment: str) -> Path:
+        """Fetch released feedback; return the folder of the latest submission's feedback."""
         self.as_student(student, "fetch_feedback", assignment)
-        return self.student_home(student) / assignment / "feedback"
+        return max((self.student_home(student) / assignment / "feedback").iterdir())  # named by timestamp
 
 
 def write_tests(notebook: Path, tests: str) -> None:
