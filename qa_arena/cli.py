@@ -179,6 +179,23 @@ def cmd_course_build(args) -> int:
     return EXIT_OK
 
 
+def cmd_course_regenerate(args) -> int:
+    """Rebuild source/ and release/ of this repository's course from the problem bank."""
+    from .course.assignments import ASSIGNMENTS
+    from .course.runner import CourseRunner
+    from .course.setup import build_assignment, load_problems
+
+    root = Path(args.course_dir)
+    runner = CourseRunner(root)
+    from rich.progress import track
+
+    for assignment, slugs in track(list(ASSIGNMENTS.items()), description="generating assignments"):
+        build_assignment(root, assignment, load_problems([str(root / "problems" / s) for s in slugs]))
+        runner.nbgrader("generate_assignment", assignment, "--force")
+    print(f"regenerated {', '.join(ASSIGNMENTS)} in {root / 'source'} and {root / 'release'}")
+    return EXIT_OK
+
+
 def cmd_course_autograde(args) -> int:
     from .course.runner import CourseRunner, NbgraderError
 
@@ -286,6 +303,9 @@ def build_parser() -> argparse.ArgumentParser:
     build_nb.add_argument("problems", nargs="+", metavar="PROBLEM_DIR")
     build_nb.set_defaults(func=cmd_course_build)
 
+    regen = course.add_parser("regenerate", help="rebuild this repository's source/ and release/ from problems/")
+    regen.add_argument("--course-dir", default=".")
+    regen.set_defaults(func=cmd_course_regenerate)
     autograde = course.add_parser("autograde", help="nbgrader autograde, then record why any notebook failed")
     autograde.add_argument("--course-dir", required=True)
     autograde.add_argument("--collect", action="store_true", help="run nbgrader collect first")
