@@ -18,7 +18,7 @@ import select
 import threading
 import uuid
 
-from traitlets import Float, Int, Unicode
+from traitlets import Bool, Float, Int, Unicode
 
 from ..images import JUDGE_IMAGE, RUNNER_LABEL, runner_digest
 from .base import Sandbox, SandboxError
@@ -96,6 +96,7 @@ class DockerSandbox(Sandbox):
     )
 
     _pools: dict[tuple, queue.Queue] = {}
+    _removals: list[threading.Thread] = []
     _pools_lock = threading.Lock()
 
     def __init__(self, **kwargs) -> None:
@@ -208,16 +209,35 @@ class DockerSandbox(Sandbox):
             return b""
         return self.box.read(timeout)
 
+    remove_in_background = Bool(
+        True,
+        config=True,
+        help="Remove the used container in a background thread, so the verdict does not wait for Docker. "
+        "The thread is not a daemon: the process does not exit before the container is gone.",
+    )
+
     def _terminate(self) -> None:
         box, self.box = self.box, None
-        if box is not None:
+        if box is None:
+            return
+        with contextlib.suppress(Exception):
+            box.socket.close()  # the runner sees its stdin close and stops
+        if self.remove_in_background:
+            thread = threading.Thread(target=box.remove, name="qa-arena-remove-container")
+            thread.start()
+            with self._pools_lock:
+                self._removals = [t for t in self._removals if t.is_alive()] + [thread]
+        else:
             box.remove()
 
     @classmethod
     def drain_pools(cls) -> None:
-        """Remove every pooled container (at shutdown)."""
+        """Remove every pooled container and wait for removals under way (at shutdown)."""
         with cls._pools_lock:
             pools, cls._pools = list(cls._pools.values()), {}
+            removals, cls._removals = cls._removals, []
         for pool in pools:
             while not pool.empty():
                 pool.get_nowait().remove()
+        for thread in removals:
+            thread.join()
