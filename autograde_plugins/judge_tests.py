@@ -21,7 +21,7 @@ from nbformat import NotebookNode
 from nbgrader import utils
 from nbgrader.api import Gradebook
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Float, Int, List, Unicode
+from traitlets import Bool, Float, Int, List, Unicode
 
 from qa_arena.course.notebooks import slug_from_grade_id
 from qa_arena.feedback import render_student
@@ -48,6 +48,12 @@ class JudgeTests(NbGraderPreprocessor):
         help="Where staff records go (<records_dir>/<assignment>/<student>/<notebook>.qa-arena.json). "
         "Never inside autograded/: nbgrader copies everything there into the students' feedback. "
         "Default: 'records' in the course directory.",
+    )
+    ai_feedback = Bool(
+        True,
+        config=True,
+        help="Add an explanation of what the tests miss to the feedback (qa_arena.ai.OpenAIFeedback: a chat "
+        "model when $OPENAI_API_KEY is set, else the offline hints). It never changes the score.",
     )
     feedback_mime = Unicode("text/html", config=True, help="How the feedback output is stored (text/plain too).")
 
@@ -113,6 +119,12 @@ class JudgeTests(NbGraderPreprocessor):
         record.set_status(verdict.status, score=verdict.score, points=points, max_points=max_score,
                           verdict=verdict.to_dict())  # fmt: skip
         text = render_student(verdict, problem, tests)
+        if self.ai_feedback and verdict.status != ERROR:
+            from qa_arena.ai import OpenAIFeedback
+
+            explained = OpenAIFeedback(parent=self).explain(problem, verdict, tests)
+            text += f"\n{explained.label}\n{explained.text}\n"
+            record.log(f"feedback text: {explained.source} {explained.reason}".strip())
         cell.outputs = [self.feedback_output(text)]
         return cell
 

@@ -48,22 +48,3 @@ def cmd_feedback(args: argparse.Namespace) -> int:
     out += f"\n{feedback.label}\n{feedback.text}\n"
     sys.stdout.write(out)
     return cli.EXIT_ERROR if verdict.status == ERROR else cli.EXIT_OK
-
-
-def main(argv: list[str] | None = None) -> int:
-    """`python -m qa_arena.ai.cli feedback ...`: the command on its own, until qa_arena.cli registers it."""
-    from .. import cli
-
-    parser = argparse.ArgumentParser(prog="qa-arena")
-    parser.add_argument("--config", help="traitlets config file (default: $QA_ARENA_CONFIG or ./qa_arena_config.py)")
-    add_feedback_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    try:
-        return args.func(args)
-    except (cli.BadInput, ValueError) as exc:
-        print(f"qa-arena: {exc}", file=sys.stderr)
-        return cli.EXIT_BAD_INPUT
-
-
-if __name__ == "__main__":
-    sys.exit(main())

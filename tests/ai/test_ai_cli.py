@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import subprocess
 import sys
 
 import pytest
 
-from qa_arena.ai.cli import add_feedback_parser, main
-from qa_arena.cli import BadInput
+from qa_arena.cli import main
 from qa_arena.feedback import render_student
 from qa_arena.judge import Judge
 from qa_arena.problem import load_problem
@@ -20,13 +18,7 @@ from tests.conftest import ADDER, ROOT
 ANSWER = "None of your tests uses zero as one of the numbers."
 
 
-def run(argv: list[str]) -> int:
-    """Parse and dispatch the way qa_arena.cli does once `feedback` is registered there."""
-    parser = argparse.ArgumentParser(prog="qa-arena")
-    parser.add_argument("--config")
-    add_feedback_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return args.func(args)
+run = main  # the real `qa-arena` entry point, in-process
 
 
 @pytest.fixture
@@ -70,9 +62,9 @@ def test_grader_error_exits_1(fake_openai, tests_file, capsys):
         ["feedback", str(ADDER), "/nonexistent/tests.py"],
     ],
 )
-def test_bad_input_raises_bad_input(fake_openai, argv):
-    with pytest.raises(BadInput):
-        run(argv)
+def test_bad_input_exits_2_without_calling_the_api(fake_openai, argv, capsys):
+    assert run(argv) == 2
+    assert capsys.readouterr().err.startswith("qa-arena: ")
     assert fake_openai.requests == []
 
 
@@ -91,7 +83,7 @@ def test_the_command_in_a_process_uses_the_standard_environment(fake_openai, tes
         "QA_ARENA_OPENAI_MODEL": "tiny-model",
         "XDG_CACHE_HOME": str(tmp_path / "cache"),
     }
-    command = [sys.executable, "-m", "qa_arena.ai.cli", "feedback", str(ADDER), str(tests_file), "--backend", "local"]
+    command = [sys.executable, "-m", "qa_arena", "feedback", str(ADDER), str(tests_file), "--backend", "local"]
     fake_openai.replies(fake_openai.answer(ANSWER))
     first = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
     assert first.returncode == 0, first.stderr

@@ -167,6 +167,7 @@ def test_feedback_shows_hints_and_invalid_tests_but_no_hidden_source(course):
     ben = (runner.fetch_feedback("ben", ASSIGNMENT) / "durations.html").read_text()
     for mutant in problem.mutants:
         assert mutant.hint.replace("'", "&#x27;") in ben or mutant.hint in ben
+    assert "Feedback (offline hints: no API key)" in ben  # the AI section, without a key in the tests
     cleo = (runner.fetch_feedback("cleo", ASSIGNMENT) / "durations.html").read_text()
     assert "test_minutes_capped: fails on the reference implementation" in cleo
     for html in (ben, cleo):
