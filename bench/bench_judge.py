@@ -374,12 +374,17 @@ def plot(results: dict[str, dict[str, float]], path: Path) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import NullFormatter
 
     fig, axes = plt.subplots(1, len(results), figsize=(6 * len(results), 4), squeeze=False)
     for ax, (suite, row) in zip(axes[0], results.items(), strict=True):
         names = sorted(row, key=row.get)
         ax.barh(names, [row[n] for n in names], color=["#2a7" if n.startswith("judge") else "#999" for n in names])
         ax.set_xscale("log")
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        for y, name in enumerate(names):
+            ax.annotate(f"{row[name]:.2f} s", (row[name], y), xytext=(3, 0), textcoords="offset points", va="center")
+        ax.set_xlim(right=max(row.values()) * 4)
         ax.set_xlabel("seconds per submission (log scale)")
         ax.set_title(suite)
     fig.tight_layout()
