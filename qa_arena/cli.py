@@ -18,6 +18,7 @@ from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
 from .ai.cli import add_feedback_parser
+from .exports.cli import add_export_parsers
 from .judge import Judge
 from .problem import ProblemError, load_problem
 from .submission import SubmissionError, load_tests
@@ -268,6 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
     view.add_argument("--student", action="store_true", help="print only what the student may see")
     judge.set_defaults(func=cmd_judge)
     add_feedback_parser(sub)
+    add_export_parsers(sub)
 
     problems = sub.add_parser("problems", help="work with the problem bank").add_subparsers(
         dest="action", required=True
