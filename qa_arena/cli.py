@@ -21,6 +21,7 @@ from .ai.cli import add_feedback_parser
 from .exports.cli import add_export_parsers
 from .judge import Judge
 from .problem import ProblemError, load_problem
+from .service.cli import add_service_parsers
 from .submission import SubmissionError, load_tests
 from .verdict import ERROR
 
@@ -270,6 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
     judge.set_defaults(func=cmd_judge)
     add_feedback_parser(sub)
     add_export_parsers(sub)
+    add_service_parsers(sub)
 
     problems = sub.add_parser("problems", help="work with the problem bank").add_subparsers(
         dest="action", required=True

@@ -1,0 +1,127 @@
+"""`qa-arena worker` and `qa-arena submit`: run grading workers, queue suites and wait for verdicts.
+
+Exit codes as for `qa-arena judge`: 0 graded (SUCCESS or FAILURE), 1 the grader could not grade
+(ERROR, or no verdict before --timeout, or the broker could not take the job), 2 bad input
+(an unknown slug, unreadable tests, a bad option), with a one-line reason.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+
+SANDBOX_ENV = "QA_ARENA_SANDBOX"
+
+
+def add_service_parsers(subparsers) -> None:
+    """Register `worker` and `submit` on the `qa-arena` subparsers."""
+    worker = subparsers.add_parser(
+        "worker",
+        help="run a grading worker (Celery) for the submissions queue",
+        description="Grade queued submissions. Broker: $QA_ARENA_BROKER_URL (default: an embedded SQLite "
+        "broker); database: $QA_ARENA_DB_URL; problems: $QA_ARENA_PROBLEMS (':'-separated).",
+    )
+    worker.add_argument(
+        "--backend",
+        help=f"sandbox: docker, local, auto or a dotted Sandbox class (default: the config, else ${SANDBOX_ENV}, "
+        "else auto)",
+    )
+    worker.add_argument("--concurrency", type=int, help="jobs at a time (default: c.GradingQueue.concurrency, 1)")
+    worker.add_argument("--pool", choices=["prefork", "threads", "solo"], help="Celery pool (default: prefork)")
+    worker.add_argument("--loglevel", default="INFO", help="DEBUG, INFO, WARNING... (default: INFO)")
+    worker.set_defaults(func=cmd_worker)
+
+    submit = subparsers.add_parser(
+        "submit",
+        help="queue a test file or notebook for grading by the workers",
+        description="Queue tests for a problem of the bank; print the submission id, or with --wait the verdict.",
+    )
+    submit.add_argument("slug", help="the problem's slug (looked up in $QA_ARENA_PROBLEMS / c.ProblemBank.paths)")
+    submit.add_argument("tests", help="a .py test file, or an .ipynb with a tests cell")
+    submit.add_argument("--user", default=None, help="who submits (default: $JUPYTERHUB_USER, else the login)")
+    submit.add_argument("--wait", action="store_true", help="wait for the verdict")
+    submit.add_argument("--json", action="store_true", help="print JSON (with --wait: the judge's JSON + id, times)")
+    submit.add_argument("--timeout", type=float, default=900.0, help="seconds to wait with --wait (default 900)")
+    submit.set_defaults(func=cmd_submit)
+
+
+def _config(args: argparse.Namespace):
+    """The traitlets config, with the sandbox backend from --backend or $QA_ARENA_SANDBOX applied."""
+    from ..cli import BadInput, load_config
+    from ..sandbox import resolve_sandbox_class
+
+    config = load_config(getattr(args, "config", None))
+    backend = getattr(args, "backend", None)
+    if not backend and "sandbox_class" not in config.Judge and os.environ.get(SANDBOX_ENV):
+        backend = os.environ[SANDBOX_ENV]
+    if backend:
+        config.Judge.sandbox_class = backend
+    name = config.Judge.get("sandbox_class", "auto")
+    if name != "auto":
+        try:
+            resolve_sandbox_class(name)
+        except (ValueError, ImportError, AttributeError) as exc:
+            raise BadInput(f"sandbox {name!r}: {exc}") from exc
+    return config
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from ..cli import BadInput
+    from .service import GradingService
+    from .worker import run_worker
+
+    config = _config(args)
+    if args.concurrency is not None:
+        if args.concurrency < 1:
+            raise BadInput("--concurrency must be at least 1")
+        config.GradingQueue.concurrency = args.concurrency
+    if args.pool:
+        config.GradingQueue.pool = args.pool
+    return run_worker(GradingService(config=config), loglevel=args.loglevel.upper())
+
+
+def cmd_submit(args: argparse.Namespace) -> int:
+    from ..cli import EXIT_ERROR, EXIT_OK, BadInput
+    from ..problem import ProblemError
+    from ..submission import SubmissionError, load_tests
+    from .models import ERROR, FINAL
+    from .service import GradingService, QueueError
+
+    try:
+        source = load_tests(args.tests)
+    except SubmissionError as exc:
+        raise BadInput(str(exc)) from exc
+    service = GradingService(config=_config(args))
+    user = args.user or os.environ.get("JUPYTERHUB_USER") or getpass.getuser()
+    try:
+        submission = service.submit(user, args.slug, source)
+    except ProblemError as exc:
+        raise BadInput(str(exc)) from exc
+    except QueueError as exc:
+        print(f"qa-arena: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    if not args.wait:
+        print(json.dumps({**submission.phases(), "status": submission.status}) if args.json else submission.id)
+        return EXIT_OK
+    submission = service.wait(submission.id, args.timeout)
+    if submission.status not in FINAL:
+        if args.json:
+            print(json.dumps({"status": submission.status, **submission.phases()}, indent=2))
+        print(f"qa-arena: no verdict after {args.timeout:g} s (still {submission.status})", file=sys.stderr)
+        return EXIT_ERROR
+    verdict = submission.verdict or {}
+    if args.json:
+        print(json.dumps({**verdict, **submission.phases()}, indent=2))
+    else:
+        score = verdict.get("score")
+        shown = "—" if score is None else f"{score:g}"
+        print(
+            f"{submission.id}: {submission.status}, score {shown}, killed {verdict.get('killed', 0)}/"
+            f"{verdict.get('total', 0)}, {submission.attempts} attempt(s)"
+        )
+        if verdict.get("message"):
+            print(verdict["message"])
+    return EXIT_ERROR if submission.status == ERROR else EXIT_OK

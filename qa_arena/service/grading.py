@@ -1,0 +1,153 @@
+"""One grading job, as a worker runs it: claim, grade under a heartbeat, then record or retry.
+
+The job is idempotent by submission id: a delivery that finds the submission graded, or held by
+a worker whose lease is alive, does nothing but note it. The judge's ERROR verdict means the
+infrastructure failed (it never raises), so it is retried with exponential backoff until
+`max_attempts` is spent, then recorded as ERROR with no score. SUCCESS and FAILURE are final.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import socket
+import threading
+from collections.abc import Callable
+
+from traitlets import Bool, Float, Int
+from traitlets.config import LoggingConfigurable
+
+from ..verdict import ERROR, Verdict
+from .problems import ProblemBank
+from .store import SubmissionStore
+
+
+def error_verdict_dict(slug: str, message: str) -> dict:
+    """The judge's JSON for an ERROR verdict, for failures that happen outside the judge."""
+    return Verdict(slug, ERROR, None, message=message).to_dict()
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class Heartbeat:
+    """Keeps the running attempt's lease alive from a thread while the (blocking) judge works."""
+
+    def __init__(self, store: SubmissionStore, submission_id: str, attempt: int, interval_s: float, log) -> None:
+        self.store, self.submission_id, self.attempt = store, submission_id, attempt
+        self.interval_s, self.log = interval_s, log
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"heartbeat-{submission_id}", daemon=True)
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            try:
+                if not self.store.heartbeat(self.submission_id, self.attempt):
+                    self.log.warning("submission %s: lease lost; its result will not be recorded", self.submission_id)
+                    return
+            except Exception as exc:  # the database may come back before the lease runs out
+                self.log.warning("submission %s: heartbeat failed: %s", self.submission_id, exc)
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+class _Collect(logging.Handler):
+    """The judge's warnings during one job (this thread only), for the submission's log."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.thread = threading.get_ident()
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == self.thread:
+            self.lines.append(f"judge {record.levelname.lower()}: {record.getMessage()}"[:500])
+
+
+class Grader(LoggingConfigurable):
+    """Runs grading jobs against the bank with the configured judge, and records what they found."""
+
+    JUDGE_LOGGER = "qa_arena.service.judge"
+
+    max_attempts = Int(3, min=1, config=True, help="Grading attempts per submission (ERROR verdicts and lost workers).")
+    retry_backoff_s = Float(5.0, config=True, help="Delay before the first retry, in seconds; doubles each retry.")
+    retry_backoff_max_s = Float(300.0, config=True, help="Longest delay between two attempts, in seconds.")
+    retry_jitter = Bool(True, config=True, help="Pick each delay at random in [delay/2, delay] (spreads retries).")
+    lease_s = Float(
+        60.0,
+        config=True,
+        help="Seconds without a heartbeat after which a running attempt counts as lost and is run again. "
+        "Keep it several times heartbeat_interval_s.",
+    )
+    heartbeat_interval_s = Float(10.0, config=True, help="Seconds between heartbeats of a running attempt.")
+
+    def __init__(self, store: SubmissionStore, bank: ProblemBank, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.store, self.bank = store, bank
+
+    def backoff(self, attempt: int) -> float:
+        """Seconds to wait after failed attempt number `attempt` (1-based)."""
+        delay = min(self.retry_backoff_max_s, self.retry_backoff_s * 2 ** (attempt - 1))
+        return random.uniform(delay / 2, delay) if self.retry_jitter else delay
+
+    def grade(self, slug: str, source: str) -> tuple[dict, list[str]]:
+        """The judge's verdict as JSON (never raises), and the judge's warnings."""
+        from ..judge import Judge
+        from ..problem import ProblemError
+
+        logger = logging.getLogger(self.JUDGE_LOGGER)
+        collect = _Collect()
+        logger.addHandler(collect)
+        try:
+            problem = self.bank.resolve(slug)
+            verdict = Judge(config=self.config, log=logger).grade(problem, source).to_dict()
+        except ProblemError as exc:  # the worker's bank lacks it or it broke: not the student's fault
+            verdict = error_verdict_dict(slug, f"the grader could not grade: {exc}")
+        except Exception as exc:  # e.g. a sandbox class that cannot be loaded
+            logger.exception("grading %s failed", slug)
+            verdict = error_verdict_dict(slug, f"the grader could not grade: {type(exc).__name__}: {exc}")
+        finally:
+            logger.removeHandler(collect)
+        return verdict, collect.lines
+
+    def run(self, submission_id: str, retry: Callable[[float], None]) -> dict:
+        """One delivery of the job. `retry(countdown)` publishes the next attempt (and may raise to end this one)."""
+        claim = self.store.claim(submission_id, worker_name(), self.lease_s, self.max_attempts)
+        summary = {"id": str(submission_id), "outcome": claim.outcome, "status": claim.status}
+        if claim.outcome == "missing":
+            self.log.warning("submission %s: no such submission; job dropped", submission_id)
+            return summary
+        if claim.outcome in ("final", "busy"):
+            why = f"already {claim.status}" if claim.outcome == "final" else "a live worker holds it"
+            self.store.note(submission_id, f"duplicate delivery skipped: {why}")
+            return summary
+        if claim.outcome == "exhausted":
+            return summary
+        with Heartbeat(self.store, submission_id, claim.attempts, self.heartbeat_interval_s, self.log):
+            verdict, warnings = self.grade(claim.problem, claim.source)
+        status, attempt = verdict["status"], claim.attempts
+        lines = [*warnings]
+        if status == ERROR and attempt < self.max_attempts:
+            countdown = self.backoff(attempt)
+            lines.append(f"attempt {attempt}: ERROR ({verdict.get('message', '')}); retry in {countdown:.1f} s")
+            if self.store.retry_later(submission_id, attempt, "\n".join(lines), countdown):
+                retry(countdown)
+                return {**summary, "status": "PENDING", "retry_in_s": countdown}
+        else:
+            score = verdict.get("score")
+            result = f"score {score:g}" if isinstance(score, int | float) else (verdict.get("message") or "no score")
+            lines.append(f"attempt {attempt}: {status}, {result}")
+            if self.store.finish(submission_id, attempt, verdict, "\n".join(lines)):
+                return {**summary, "status": status, "score": verdict.get("score")}
+        self.log.warning(
+            "submission %s: attempt %d lost its lease; its result was not recorded", submission_id, attempt
+        )
+        return {**summary, "outcome": "lease lost"}

@@ -1,0 +1,60 @@
+"""The problem bank the service grades against: directories of problem directories, found by slug.
+
+Submitters and workers resolve slugs the same way, so a submission for a problem the bank does
+not hold is refused at the door (bad input), and a worker whose bank lacks it records an ERROR.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from traitlets import List, Unicode, default
+from traitlets.config import LoggingConfigurable
+
+from ..problem import Problem, ProblemError, load_problem
+
+SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,199}")
+CHECKOUT_PROBLEMS = Path(__file__).resolve().parents[2] / "problems"
+
+
+class UnknownProblem(ProblemError):
+    """No directory of the bank holds this slug."""
+
+
+class ProblemBank(LoggingConfigurable):
+    """Looks a slug up in each directory in turn: the first `<dir>/<slug>/problem.toml` wins."""
+
+    paths = List(
+        Unicode(),
+        config=True,
+        help="Directories holding problem directories, searched in order. Default: $QA_ARENA_PROBLEMS "
+        "(paths separated by ':'), else this checkout's problems/ (absent from an installed wheel).",
+    )
+
+    @default("paths")
+    def _paths_default(self) -> list[str]:
+        env = os.environ.get("QA_ARENA_PROBLEMS")
+        if env is not None:
+            return [p for p in env.split(":") if p]
+        return [str(CHECKOUT_PROBLEMS)] if CHECKOUT_PROBLEMS.is_dir() else []
+
+    def find(self, slug: str) -> Path:
+        """The problem directory of slug; UnknownProblem if no bank directory holds it."""
+        if not SLUG.fullmatch(slug) or slug.startswith("."):
+            raise UnknownProblem(f"{slug!r} is not a problem slug")
+        for base in self.paths:
+            candidate = Path(base) / slug
+            if (candidate / "problem.toml").is_file():
+                return candidate
+        where = ", ".join(self.paths) or "no directory (set QA_ARENA_PROBLEMS)"
+        raise UnknownProblem(f"unknown problem {slug!r}: not in {where}")
+
+    def resolve(self, slug: str) -> Problem:
+        """Load the problem of slug (ProblemError if its directory is unusable or names another slug)."""
+        directory = self.find(slug)
+        problem = load_problem(directory)
+        if problem.slug != slug:
+            raise ProblemError(f"{directory}: problem.toml says slug {problem.slug!r}, not {slug!r}")
+        return problem

@@ -1,0 +1,384 @@
+"""Where submissions live: SQLite by default, PostgreSQL in production, the schema kept by Alembic.
+
+Every state change is one guarded UPDATE (on the status, the attempt number and, for a takeover,
+the heartbeat that was seen), so workers racing for the same submission cannot both win, and a
+worker whose lease was taken over cannot record a result: that is what makes a re-delivered job
+harmless. Time is UTC, taken from the process that writes (keep the hosts' clocks in sync).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, select, text, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+from traitlets import Bool, Float, Unicode, default
+from traitlets.config import LoggingConfigurable
+
+from .models import ERROR, FINAL, PENDING, RUNNING, Submission, utcnow
+
+VERSION_TABLE = "qa_arena_service_version"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+_PG_MIGRATION_LOCK = 0x51A_A7E4A  # pg_advisory_xact_lock key: one migrating process at a time
+
+
+def state_dir() -> Path:
+    """$XDG_CACHE_HOME/qa-arena/service, else ~/.cache/qa-arena/service: the default SQLite files."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "qa-arena" / "service"
+
+
+def default_db_url() -> str:
+    return os.environ.get("QA_ARENA_DB_URL") or f"sqlite:///{state_dir() / 'submissions.sqlite3'}"
+
+
+def _sqlite_file(url: str) -> Path | None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def make_engine(url: str, busy_timeout_s: float = 30.0) -> Engine:
+    """An engine that copes with several processes: WAL and a busy timeout on SQLite, pre-ping elsewhere."""
+    file = _sqlite_file(url)
+    if file is None:
+        return create_engine(url, pool_pre_ping=True)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": busy_timeout_s})
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")  # readers do not wait for the writer
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return engine
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What a worker's attempt to take a submission found.
+
+    outcome: ``claimed`` (grade it, as attempt ``attempts``), ``final`` (already graded: do nothing),
+    ``busy`` (another worker holds a live lease), ``exhausted`` (recorded as ERROR, no attempts left),
+    ``missing`` (no such submission).
+    """
+
+    outcome: str
+    problem: str = ""
+    source: str = ""
+    attempts: int = 0
+    status: str = ""
+
+
+def _line(message: str) -> str:
+    """Log lines: each stamped with the UTC time."""
+    stamp = utcnow().isoformat(timespec="milliseconds")
+    return "".join(f"{stamp} {line}\n" for line in message.splitlines() or [""])
+
+
+class SubmissionStore(LoggingConfigurable):
+    """The submissions table and its state changes."""
+
+    db_url = Unicode(
+        config=True,
+        help="SQLAlchemy URL of the submissions database. Default: $QA_ARENA_DB_URL, else a SQLite file in "
+        "$XDG_CACHE_HOME/qa-arena/service/ (fine for one machine; use postgresql+psycopg://... for several).",
+    )
+    auto_migrate = Bool(
+        True,
+        config=True,
+        help="Upgrade the schema to the newest migration on first use (under a lock, so concurrent "
+        "processes do not race). Turn off to run `alembic upgrade` by hand in production.",
+    )
+    busy_timeout_s = Float(30.0, config=True, help="SQLite only: seconds a writer waits for another's lock.")
+
+    @default("db_url")
+    def _db_url_default(self) -> str:
+        return default_db_url()
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._engine: Engine | None = None
+        self._pid = 0
+        self._schema_checked = False
+
+    # -- connections -------------------------------------------------------
+    @property
+    def engine(self) -> Engine:
+        """One engine per process: a forked worker must not share its parent's connections."""
+        if self._engine is None or self._pid != os.getpid():
+            if self._engine is not None:
+                self._engine.dispose(close=False)
+            self._engine = make_engine(self.db_url, self.busy_timeout_s)
+            self._pid = os.getpid()
+        return self._engine
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session in one transaction (committed on success); objects stay readable after it."""
+        self.ensure_schema()
+        with sessionmaker(self.engine, expire_on_commit=False)() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        if self._engine is not None and self._pid == os.getpid():
+            self._engine.dispose()
+        self._engine = None
+
+    # -- schema ------------------------------------------------------------
+    def alembic_config(self, connection=None):
+        from alembic.config import Config
+
+        config = Config(str(MIGRATIONS / "alembic.ini"))
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.set_main_option("sqlalchemy.url", self.db_url.replace("%", "%%"))
+        config.attributes["connection"] = connection
+        return config
+
+    @contextlib.contextmanager
+    def _migrating(self) -> Iterator:
+        """A transaction holding the migration lock until after it commits (so the next one sees the schema)."""
+        file = _sqlite_file(self.db_url)
+        with contextlib.ExitStack() as stack:
+            if file is not None:
+                lock = stack.enter_context(open(file.with_name(file.name + ".migrate-lock"), "w"))
+                fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, after the commit below
+            connection = stack.enter_context(self.engine.begin())
+            if connection.dialect.name == "postgresql":  # released at commit
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK})
+            yield connection
+
+    def _run_alembic(self, action: str, revision: str) -> None:
+        from alembic import command
+
+        with self._migrating() as connection:
+            getattr(command, action)(self.alembic_config(connection), revision)
+
+    def migrate(self, revision: str = "head") -> None:
+        """Upgrade the schema (to the newest revision by default)."""
+        self._run_alembic("upgrade", revision)
+        self._schema_checked = True
+
+    def downgrade(self, revision: str = "base") -> None:
+        self._run_alembic("downgrade", revision)
+        self._schema_checked = False
+
+    def current_revision(self) -> str | None:
+        from alembic.runtime.migration import MigrationContext
+
+        with self.engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
+            return context.get_current_revision()
+
+    def ensure_schema(self) -> None:
+        if self._schema_checked or not self.auto_migrate:
+            return
+        from alembic.script import ScriptDirectory
+
+        head = ScriptDirectory.from_config(self.alembic_config()).get_current_head()
+        if self.current_revision() != head:
+            self.log.info("upgrading the submissions database %s to %s", self.engine.url, head)
+            self.migrate(head)
+        self._schema_checked = True
+
+    # -- submissions ---------------------------------------------------------
+    def create(self, username: str, problem: str, source: str) -> Submission:
+        """A new PENDING submission (its message is about to be published)."""
+        now = utcnow()
+        submission = Submission(
+            id=uuid.uuid4(),
+            username=username,
+            problem=problem,
+            source=source,
+            status=PENDING,
+            attempts=0,
+            queued_at=now,
+            published_at=now,
+            log=_line(f"queued by {username} for {problem}"),
+        )
+        with self.session() as session:
+            session.add(submission)
+        return submission
+
+    def get(self, submission_id: uuid.UUID | str) -> Submission | None:
+        with self.session() as session:
+            return session.get(Submission, _uuid(submission_id))
+
+    def claim(self, submission_id: uuid.UUID | str, worker: str, lease_s: float, max_attempts: int) -> Claim:
+        """Take a submission for one grading attempt, unless it is graded, held by a live worker or spent."""
+        sid = _uuid(submission_id)
+        for _ in range(5):  # a lost race re-reads the row and decides again
+            now = utcnow()
+            with self.session() as session:
+                row = session.get(Submission, sid)
+                if row is None:
+                    return Claim("missing")
+                seen = Claim("", row.problem, row.source, row.attempts, row.status)  # before any change
+                if row.status in FINAL:
+                    return replace(seen, outcome="final", source="")
+                live = row.heartbeat_at is not None and row.heartbeat_at >= now - timedelta(seconds=lease_s)
+                if row.status == RUNNING and live:
+                    return replace(seen, outcome="busy", source="")
+                guard = [Submission.id == sid, Submission.status == row.status, Submission.attempts == row.attempts]
+                guard.append(
+                    Submission.heartbeat_at.is_(None)
+                    if row.heartbeat_at is None
+                    else Submission.heartbeat_at == row.heartbeat_at
+                )
+                lost = f"attempt {row.attempts} lost (worker {row.worker} stopped answering)\n"
+                lost = lost if row.status == RUNNING else ""
+                if row.attempts >= max_attempts:
+                    from .grading import error_verdict_dict
+
+                    message = f"the grader could not grade: gave up after {row.attempts} attempts"
+                    claim = replace(seen, outcome="exhausted", source="", status=ERROR)
+                    values = dict(
+                        status=ERROR,
+                        score=None,
+                        verdict=error_verdict_dict(row.problem, message),
+                        finished_at=now,
+                        heartbeat_at=None,
+                        log=Submission.log + _line(f"{lost}ERROR: no attempts left ({row.attempts} of {max_attempts})"),
+                    )
+                else:
+                    claim = replace(seen, outcome="claimed", attempts=row.attempts + 1, status=RUNNING)
+                    values = dict(
+                        status=RUNNING,
+                        attempts=claim.attempts,
+                        worker=worker,
+                        started_at=now,
+                        heartbeat_at=now,
+                        log=Submission.log + _line(f"{lost}attempt {claim.attempts} started on {worker}"),
+                    )
+                statement = update(Submission).where(*guard).values(**values)
+                result = session.execute(statement.execution_options(synchronize_session=False))
+                if result.rowcount == 1:
+                    return claim
+        return Claim("busy")
+
+    def _change(self, submission_id: uuid.UUID | str, attempt: int, **values) -> bool:
+        """Apply values if `attempt` still holds the submission (RUNNING, not taken over)."""
+        with self.session() as session:
+            result = session.execute(
+                update(Submission)
+                .where(Submission.id == _uuid(submission_id))
+                .where(Submission.status == RUNNING, Submission.attempts == attempt)
+                .values(**values)
+            )
+            return result.rowcount == 1
+
+    def heartbeat(self, submission_id: uuid.UUID | str, attempt: int) -> bool:
+        """Extend the running attempt's lease; False when it was lost (its result will not be recorded)."""
+        return self._change(submission_id, attempt, heartbeat_at=utcnow())
+
+    def finish(self, submission_id: uuid.UUID | str, attempt: int, verdict: dict, note: str) -> bool:
+        """Record the final verdict of the attempt; False if that attempt no longer holds the submission."""
+        status = verdict["status"]
+        assert status in FINAL, status
+        return self._change(
+            submission_id,
+            attempt,
+            status=status,
+            score=verdict.get("score") if status != ERROR else None,
+            verdict=verdict,
+            finished_at=utcnow(),
+            heartbeat_at=None,
+            log=Submission.log + _line(note),
+        )
+
+    def retry_later(self, submission_id: uuid.UUID | str, attempt: int, note: str, countdown_s: float) -> bool:
+        """Back to PENDING; the retry message is due in countdown_s."""
+        due = utcnow() + timedelta(seconds=countdown_s)
+        return self._change(
+            submission_id,
+            attempt,
+            status=PENDING,
+            heartbeat_at=None,
+            published_at=due,
+            log=Submission.log + _line(note),
+        )
+
+    def note(self, submission_id: uuid.UUID | str, message: str) -> None:
+        """Add a line to the log (e.g. a skipped duplicate delivery)."""
+        with self.session() as session:
+            session.execute(
+                update(Submission)
+                .where(Submission.id == _uuid(submission_id))
+                .values(log=Submission.log + _line(message))
+            )
+
+    def reclaim_stale(self, lease_s: float) -> list[uuid.UUID]:
+        """RUNNING submissions whose worker stopped heartbeating: back to PENDING; the ids to publish again."""
+        cutoff = utcnow() - timedelta(seconds=lease_s)
+        taken = []
+        with self.session() as session:
+            rows = session.execute(
+                select(Submission.id, Submission.attempts, Submission.heartbeat_at, Submission.worker).where(
+                    Submission.status == RUNNING, Submission.heartbeat_at < cutoff
+                )
+            ).all()
+        for sid, attempts, heartbeat_at, worker in rows:
+            with self.session() as session:
+                result = session.execute(
+                    update(Submission)
+                    .where(Submission.id == sid, Submission.status == RUNNING)
+                    .where(Submission.attempts == attempts, Submission.heartbeat_at == heartbeat_at)
+                    .values(
+                        status=PENDING,
+                        heartbeat_at=None,
+                        published_at=utcnow(),
+                        log=Submission.log + _line(f"attempt {attempts} lost (worker {worker} stopped answering)"),
+                    )
+                )
+                if result.rowcount == 1:
+                    taken.append(sid)
+        return taken
+
+    def overdue(self, pending_s: float) -> list[uuid.UUID]:
+        """PENDING submissions whose message is pending_s overdue (lost before a worker took it): the ids."""
+        cutoff = utcnow() - timedelta(seconds=pending_s)
+        taken = []
+        with self.session() as session:
+            rows = session.execute(
+                select(Submission.id, Submission.published_at).where(
+                    Submission.status == PENDING, Submission.published_at < cutoff
+                )
+            ).all()
+        for sid, published_at in rows:
+            with self.session() as session:
+                result = session.execute(
+                    update(Submission)
+                    .where(Submission.id == sid, Submission.status == PENDING)
+                    .where(Submission.published_at == published_at)
+                    .values(published_at=utcnow(), log=Submission.log + _line("message overdue: published again"))
+                )
+                if result.rowcount == 1:
+                    taken.append(sid)
+        return taken
+
+    def abandon(self, submission_id: uuid.UUID | str, message: str) -> None:
+        """A submission whose message could not be published: ERROR, so nobody waits for it."""
+        from .grading import error_verdict_dict
+
+        with self.session() as session:
+            row = session.get(Submission, _uuid(submission_id))
+            if row is not None and row.status == PENDING:
+                row.status = ERROR
+                row.verdict = error_verdict_dict(row.problem, message)
+                row.finished_at = utcnow()
+                row.log += _line(f"ERROR: {message}")
+
+
+def _uuid(value: uuid.UUID | str) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))

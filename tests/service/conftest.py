@@ -1,0 +1,273 @@
+"""Fixtures of the grading-service tests: real PostgreSQL and Redis, problem banks, `qa-arena worker` processes.
+
+Workers are real subprocesses (`qa-arena worker`, local sandbox backend) in their own process
+group, configured by a config file and environment made per test; every one is stopped at teardown.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+import pytest
+from traitlets.config import Config
+
+from qa_arena.service.testing import PostgresServer, RedisServer, ServiceUnavailable
+
+ROOT = Path(__file__).resolve().parents[2]
+ADDER = ROOT / "tests" / "fixtures" / "problems" / "adder"
+REFERENCE_TESTS = ADDER / "reference_tests.py"
+# Every module's pytestmark. kombu's SQL transport (the embedded broker) uses a loader SQLAlchemy 2.1 deprecates.
+SERVICE = [pytest.mark.service, pytest.mark.filterwarnings("ignore:The ``noload`` loader strategy:DeprecationWarning")]
+
+# Knobs that make the service quick to observe: short polls, leases and backoffs.
+FAST = {
+    "GradingQueue.polling_interval_s": 0.1,
+    "GradingQueue.sweep_interval_s": 0.5,
+    "Grader.lease_s": 3.0,
+    "Grader.heartbeat_interval_s": 0.5,
+    "Grader.retry_backoff_s": 0.3,
+    "Grader.retry_jitter": False,
+    "GradingService.poll_interval_s": 0.1,
+}
+
+
+def qa_arena_command() -> list[str]:
+    """The `qa-arena` command of this environment."""
+    return [str(Path(sys.executable).with_name("qa-arena"))]
+
+
+def qa_arena_main(argv: list[str]) -> int:
+    """The same command line, in this process."""
+    from qa_arena.cli import main
+
+    return main(argv)
+
+
+class WorkerProcess:
+    """A `qa-arena worker` subprocess, in its own process group."""
+
+    def __init__(self, command: list[str], env: dict[str, str], log: Path) -> None:
+        self.log = log
+        with open(log, "wb") as out:
+            self.proc = subprocess.Popen(
+                command, env=env, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # fmt: skip
+
+    @property
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def wait_ready(self, timeout_s: float = 60) -> WorkerProcess:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if " ready." in self.output:
+                return self
+            if self.proc.poll() is not None:
+                raise AssertionError(f"worker exited with {self.proc.returncode}:\n{self.output[-3000:]}")
+            time.sleep(0.05)
+        raise AssertionError(f"worker not ready after {timeout_s} s:\n{self.output[-3000:]}")
+
+    def kill(self) -> None:
+        """SIGKILL the worker and its pool processes at once, as a crash would."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=10)
+
+    def terminate(self, timeout_s: float = 30) -> int:
+        """Warm shutdown (SIGTERM, as a service manager stops it); the exit code."""
+        self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(timeout=timeout_s)
+
+    def stop(self) -> None:
+        """At teardown: at once (a warm shutdown takes the embedded broker's polling a few seconds)."""
+        if self.proc.poll() is None:
+            self.kill()
+
+
+class ServiceSetup:
+    """One service instance for a test: its directory, config file, environment, workers and CLI runs."""
+
+    def __init__(self, root: Path, settings: dict[str, object], env: dict[str, str] | None = None) -> None:
+        self.root = root
+        self.settings = dict(settings)
+        self.extra_env = env or {}
+        self.workers: list[WorkerProcess] = []
+        root.mkdir(parents=True, exist_ok=True)
+        self.config_file: Path | None = None
+        if self.settings:  # none: the defaults and the environment alone
+            self.config_file = root / "settings_config.py"
+            self.config_file.write_text("".join(f"c.{key} = {value!r}\n" for key, value in self.settings.items()))
+
+    def config(self) -> Config:
+        config = Config()
+        for key, value in self.settings.items():
+            section, trait = key.split(".")
+            setattr(getattr(config, section), trait, value)
+        return config
+
+    def service(self):
+        from qa_arena.service.service import GradingService
+
+        return GradingService(config=self.config())
+
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("QA_ARENA_")}
+        env.update(
+            XDG_CACHE_HOME=str(self.root / "cache"),
+            QA_ARENA_SANDBOX="local",
+            PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+            NO_PROXY="127.0.0.1,localhost",
+            no_proxy="127.0.0.1,localhost",
+        )
+        if self.config_file is not None:
+            env["QA_ARENA_CONFIG"] = str(self.config_file)
+        env.update(self.extra_env)
+        return env
+
+    def worker(self, *args: str, ready: bool = True) -> WorkerProcess:
+        log = self.root / f"worker-{len(self.workers) + 1}.log"
+        worker = WorkerProcess([*qa_arena_command(), "worker", *args], self.env(), log)
+        self.workers.append(worker)
+        return worker.wait_ready() if ready else worker
+
+    def cli(self, *args: str, timeout_s: float = 120) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [*qa_arena_command(), *args], env=self.env(), cwd=self.root, capture_output=True, text=True,
+            timeout=timeout_s, check=False,
+        )  # fmt: skip
+
+    def submit_json(self, *args: str) -> tuple[int, dict]:
+        result = self.cli("submit", *args, "--wait", "--json")
+        try:
+            return result.returncode, json.loads(result.stdout)
+        except ValueError as exc:
+            raise AssertionError(f"not JSON (exit {result.returncode}):\n{result.stdout}\n{result.stderr}") from exc
+
+    def close(self) -> None:
+        for worker in self.workers:
+            worker.stop()
+
+
+def use_env(monkeypatch, env: dict[str, str]) -> None:
+    """Run the command line in this process with a setup's environment."""
+    for name in [n for n in os.environ if n.startswith("QA_ARENA_")]:
+        monkeypatch.delenv(name)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+
+
+def wait_for(predicate, timeout_s: float, what: str, interval_s: float = 0.1):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval_s)
+    raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
+
+
+def make_bank(root: Path, *, timeout_s: float | None = None, minimal: bool = False) -> Path:
+    """A problem bank holding a copy of the adder problem (slower limits, or only golden + one mutant)."""
+    target = root / "adder"
+    shutil.copytree(ADDER, target)
+    toml = (target / "problem.toml").read_text()
+    if timeout_s is not None:
+        toml = toml.replace("timeout_s = 2", f"timeout_s = {timeout_s:g}")
+    if minimal:  # fewer runs: a quicker job
+        shutil.rmtree(target / "wheats")
+        meta = tomllib.loads(toml)
+        for mutant in meta["mutants"][1:]:
+            (target / mutant["file"]).unlink()
+        toml = toml.split("[[mutants]]")[0] + "[[mutants]]" + toml.split("[[mutants]]")[1]
+    (target / "problem.toml").write_text(toml)
+    return root
+
+
+def sweep_cgroups(prefix: str) -> None:
+    """End the sandbox processes a SIGKILLed worker left behind and remove their cgroups (ours, by prefix)."""
+    for controller in ("pids", "memory"):
+        for group in Path("/sys/fs/cgroup", controller).glob(f"{prefix}*"):
+            deadline = time.monotonic() + 15
+            while time.monotonic() < deadline:
+                with contextlib.suppress(OSError, ValueError):
+                    for pid in (group / "cgroup.procs").read_text().split():
+                        with contextlib.suppress(ProcessLookupError):
+                            os.kill(int(pid), signal.SIGKILL)
+                with contextlib.suppress(OSError):
+                    group.rmdir()
+                    break
+                time.sleep(0.2)
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    try:
+        server = PostgresServer()
+        server.start()
+    except ServiceUnavailable as exc:
+        pytest.skip(str(exc))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    try:
+        server = RedisServer()
+        server.start()
+    except ServiceUnavailable as exc:
+        pytest.skip(str(exc))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def bank(tmp_path_factory) -> Path:
+    return make_bank(tmp_path_factory.mktemp("bank"))
+
+
+@pytest.fixture
+def setup_factory(tmp_path):
+    """Make ServiceSetups for a test; their workers are stopped afterwards."""
+    made: list[ServiceSetup] = []
+
+    def make(name: str, settings: dict[str, object], env: dict[str, str] | None = None) -> ServiceSetup:
+        setup = ServiceSetup(tmp_path / name, settings, env)
+        made.append(setup)
+        return setup
+
+    yield make
+    for setup in made:
+        setup.close()
+
+
+def embedded_settings(root: Path, bank: Path, **more) -> dict[str, object]:
+    """The embedded broker and SQLite store in root, the bank, and the fast knobs."""
+    return {
+        "SubmissionStore.db_url": f"sqlite:///{root / 'submissions.sqlite3'}",
+        "GradingQueue.broker_url": f"sqla+sqlite:///{root / 'broker.sqlite3'}",
+        "ProblemBank.paths": [str(bank)],
+        **FAST,
+        **more,
+    }
+
+
+@pytest.fixture(scope="module")
+def embedded(tmp_path_factory):
+    """One worker (concurrency 2, local sandbox) on the embedded broker, shared by a module's tests."""
+    root = tmp_path_factory.mktemp("embedded")
+    bank = make_bank(root / "bank")
+    setup = ServiceSetup(root / "service", embedded_settings(root, bank))
+    setup.worker("--backend", "local", "--concurrency", "2")
+    yield setup
+    setup.close()
