@@ -17,6 +17,7 @@ import unicodedata
 import openai
 from traitlets import Float, Int, Unicode, default, validate
 
+from ..paths import user_cache_dir
 from ..problem import Problem
 from ..verdict import Verdict
 from .base import AI, AIFeedback, FeedbackProvider
@@ -24,7 +25,7 @@ from .context import build_context
 from .fallback import HintsFallback
 from .leaks import quoted_secret
 from .prompt import build_messages
-from .store import FeedbackStore, cache_key, default_cache_dir
+from .store import FeedbackStore, cache_key
 
 DEFAULT_MODEL = "gpt-4o-mini"
 MAX_ANSWER_CHARS = 8000  # a broken or hostile server cannot flood the student's screen
@@ -112,7 +113,7 @@ class OpenAIFeedback(FeedbackProvider):
 
     @default("cache_dir")
     def _default_cache_dir(self) -> str:
-        return str(default_cache_dir())
+        return str(user_cache_dir())
 
     @validate("timeout_s", "cache_ttl_s")
     def _positive(self, proposal):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
@@ -23,12 +22,6 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, text TEXT NOT NULL, model TEXT NOT NULL, at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS usage (day TEXT PRIMARY KEY, tokens INTEGER NOT NULL);
 """
-
-
-def default_cache_dir() -> Path:
-    """$XDG_CACHE_HOME/qa-arena, else ~/.cache/qa-arena."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "qa-arena"
 
 
 def cache_key(slug: str, killed: Iterable[str], invalid: Iterable[str], model: str, problem_digest: str = "") -> str:

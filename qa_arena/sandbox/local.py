@@ -25,6 +25,7 @@ from pathlib import Path
 from packaging.requirements import Requirement
 from traitlets import Int, List, Unicode, default
 
+from ..paths import user_cache_dir
 from .base import Sandbox, SandboxError
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
@@ -111,7 +112,7 @@ class LocalSandbox(Sandbox):
     def _cache_default(self) -> str:
         if os.geteuid() == 0:
             return "/var/cache/qa-arena"
-        return os.path.join(os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "qa-arena")
+        return str(user_cache_dir())
 
     def _empty_dir(self, name: str) -> str:
         path = os.path.join(self.cache_dir, name)

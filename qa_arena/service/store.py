@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from traitlets import Bool, Float, Unicode, default
 from traitlets.config import LoggingConfigurable
 
+from ..paths import user_cache_dir
 from .models import ERROR, FINAL, PENDING, RUNNING, Submission, utcnow
 
 VERSION_TABLE = "qa_arena_service_version"
@@ -31,9 +32,8 @@ _PG_MIGRATION_LOCK = 0x51A_A7E4A  # pg_advisory_xact_lock key: one migrating pro
 
 
 def state_dir() -> Path:
-    """$XDG_CACHE_HOME/qa-arena/service, else ~/.cache/qa-arena/service: the default SQLite files."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "qa-arena" / "service"
+    """Where the default SQLite files go (the broker's and the submissions')."""
+    return user_cache_dir() / "service"
 
 
 def default_db_url() -> str:

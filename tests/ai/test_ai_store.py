@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 
-from qa_arena.ai.store import FILE_NAME, FeedbackStore, cache_key, default_cache_dir
+from qa_arena.ai.store import FILE_NAME, FeedbackStore, cache_key
+from qa_arena.paths import user_cache_dir
 
 
 def test_the_key_ignores_order_and_duplicates():
@@ -42,7 +43,7 @@ def test_tokens_add_up_per_day(tmp_path):
 
 def test_the_default_dir_follows_xdg(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert default_cache_dir() == tmp_path / "qa-arena"
+    assert user_cache_dir() == tmp_path / "qa-arena"
     monkeypatch.delenv("XDG_CACHE_HOME")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    assert default_cache_dir() == tmp_path / "home" / ".cache" / "qa-arena"
+    assert user_cache_dir() == tmp_path / "home" / ".cache" / "qa-arena"
