@@ -19,6 +19,7 @@ from traitlets.config.loader import PyFileConfigLoader
 
 from .ai.cli import add_feedback_parser
 from .exports.cli import add_export_parsers
+from .hub.cli import add_hub_parser
 from .judge import Judge
 from .problem import ProblemError, load_problem
 from .service.cli import add_service_parsers
@@ -323,6 +324,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="grade a throwaway course end to end (nbgrader, SQLite, local exchange)")
     demo.add_argument("--dir", help="where to create the course (default: a new temporary directory)")
     demo.set_defaults(func=cmd_demo)
+    add_hub_parser(sub)
 
     image = sub.add_parser("image", help="container images").add_subparsers(dest="action", required=True)
     build = image.add_parser("build", help="build the judge image (offline when needed)")

@@ -1,0 +1,101 @@
+"""`qa-arena hub [--port P] [--course-dir DIR]`: the dev JupyterHub in the foreground.
+
+It installs configurable-http-proxy first when it is missing (npm), prints the URL and the demo
+accounts with their passwords, then runs `jupyterhub -f jupyterhub_config.py` (the dev profile) until
+interrupted. Exit codes: JupyterHub's own; 2 on bad input (one line on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from . import settings
+
+CONFIG_FILE = Path(__file__).resolve().parents[2] / "jupyterhub_config.py"
+
+
+def add_hub_parser(subparsers) -> argparse.ArgumentParser:
+    """Register `hub` on the `qa-arena` subparsers."""
+    parser = subparsers.add_parser(
+        "hub",
+        help="run the dev JupyterHub (demo accounts, local servers, the course's formgrader)",
+        description="Run JupyterHub with the dev profile of jupyterhub_config.py in the foreground: demo "
+        "accounts (an instructor and students), a server per user under its own uid, the course's formgrader.",
+    )
+    parser.add_argument("--port", type=int, default=settings.DEFAULT_PORT, help="port on 127.0.0.1 (default 8000)")
+    parser.add_argument(
+        "--course-dir",
+        help="the nbgrader course to serve (default: $QA_ARENA_COURSE_DIR, else a demo course in the state dir)",
+    )
+    parser.set_defaults(func=cmd_hub)
+    return parser
+
+
+def cmd_hub(args: argparse.Namespace) -> int:
+    from ..cli import BadInput  # lazily: qa_arena.cli imports this module to register the command
+    from .accounts import demo_accounts
+    from .proxy import ProxyInstallError, ensure_proxy
+
+    if not 0 < args.port < 65536:
+        raise BadInput(f"--port {args.port}: not a port number")
+    if not CONFIG_FILE.is_file():
+        raise BadInput(f"{CONFIG_FILE} not found: `qa-arena hub` runs from a checkout of QA Arena")
+    env = dict(os.environ)
+    env[settings.PROFILE] = "dev"
+    env[settings.PORT] = str(args.port)
+    if args.course_dir:
+        course = Path(args.course_dir).resolve()
+        if not (course / "nbgrader_config.py").is_file():
+            raise BadInput(f"{course} is not a course directory (no nbgrader_config.py): see `qa-arena course init`")
+        env[settings.COURSE_DIR] = str(course)
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    os.environ.update({k: env[k] for k in (settings.PROFILE, settings.PORT, settings.COURSE_DIR) if k in env})
+    state = settings.state_dir()
+    try:
+        ensure_proxy(say=lambda message: print(f"[qa-arena hub] {message}", flush=True))
+    except ProxyInstallError as exc:
+        print(f"qa-arena: {exc}", file=sys.stderr)
+        return 1
+    try:
+        accounts = demo_accounts(state)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from exc
+
+    ip = env.get(settings.IP, "127.0.0.1")
+    print(f"QA Arena dev hub: http://{ip}:{args.port}/  (state in {state})")
+    print("course: " + env.get(settings.COURSE_DIR, str(state / "course") + " (demo course)"))
+    width = max(len(a.name) for a in accounts)
+    for account in accounts:
+        print(f"  {account.role:<10}  {account.name:<{width}}  password: {account.password}")
+    print("Stop with Ctrl-C.", flush=True)
+    return run_foreground([sys.executable, "-m", "jupyterhub", "-f", str(CONFIG_FILE)], env, cwd=state)
+
+
+def run_foreground(command: list[str], env: dict[str, str], cwd: Path) -> int:
+    """Run `command` in a session of its own and pass it SIGINT/SIGTERM/SIGHUP once, so it cleans up
+    (JupyterHub stops the servers, services and proxy it started) however this process is stopped.
+
+    The handlers are installed before the child starts: an ignored SIGINT (as in a background job of a
+    script) would otherwise be inherited by the hub, its services and servers, which then stop only
+    when JupyterHub gives up waiting and sends SIGTERM; handled signals are reset to default at exec.
+    """
+    cwd.mkdir(parents=True, exist_ok=True)
+    children: list[subprocess.Popen] = []
+
+    def forward(signum, _frame):
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM if signum == signal.SIGHUP else signum)
+
+    previous = {s: signal.signal(s, forward) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    try:
+        children.append(subprocess.Popen(command, env=env, cwd=cwd, start_new_session=True))
+        return children[0].wait()
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

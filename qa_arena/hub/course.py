@@ -1,0 +1,60 @@
+"""The course a hub serves: its id and exchange, read from its nbgrader_config.py; the dev hub's demo course."""
+
+from __future__ import annotations
+
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..paths import judge_dir
+
+
+class CourseError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Course:
+    root: Path
+    course_id: str
+    exchange: Path
+
+    @property
+    def instructors_group(self) -> str:
+        return f"formgrade-{self.course_id}"
+
+    @property
+    def students_group(self) -> str:
+        return f"nbgrader-{self.course_id}"
+
+
+def load_course(root: Path) -> Course:
+    """Read the course id and the exchange from ROOT/nbgrader_config.py (it reads $QA_ARENA_COURSE_ID...)."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    root = Path(root).resolve()
+    if not (root / "nbgrader_config.py").is_file():
+        raise CourseError(f"{root} is not a course directory (no nbgrader_config.py): see `qa-arena course init`")
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+    course_id = config.CourseDirectory.get("course_id") or ""
+    if not course_id:
+        raise CourseError(f"{root}/nbgrader_config.py sets no CourseDirectory.course_id")
+    exchange = Path(config.Exchange.get("root") or "/srv/nbgrader/exchange")
+    return Course(root=root, course_id=course_id, exchange=exchange)
+
+
+def create_demo_course(root: Path, course_id: str = "qa-arena") -> Course:
+    """A course with the repository's assignments in source/ (the instructor generates and releases them)."""
+    from ..course.assignments import ASSIGNMENTS
+    from ..course.setup import build_assignment, init_course, load_problems
+
+    problems = judge_dir().parent / "problems"
+    init_course(root, course_id, [problems])
+    for assignment, slugs in ASSIGNMENTS.items():
+        build_assignment(root, assignment, load_problems([str(problems / slug) for slug in slugs]))
+    root.chmod(0o700)  # staff only: students' servers reach the exchange through a bind mount
+    return load_course(root)
+
+
+def open_to_others(path: Path) -> bool:
+    return path.exists() and bool(path.stat().st_mode & stat.S_IROTH)

@@ -1,0 +1,69 @@
+"""configurable-http-proxy, JupyterHub's proxy: found on PATH or in QA Arena's cache, else installed with npm.
+
+It is a Node.js program from the npm registry, so `pip install` does not bring it. `ensure_proxy()`
+installs it into the cache (`npm install --prefix CACHE/npm configurable-http-proxy`), not globally.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+from ..paths import user_cache_dir
+
+PACKAGE = "configurable-http-proxy@>=4.5 <6"
+PROGRAM = "configurable-http-proxy"
+
+
+class ProxyInstallError(RuntimeError):
+    pass
+
+
+def cache_dir() -> Path:
+    """Where the proxy is installed: $QA_ARENA_CACHE, else /var/cache/qa-arena as root, else ~/.cache/qa-arena."""
+    if os.environ.get("QA_ARENA_CACHE"):
+        return Path(os.environ["QA_ARENA_CACHE"])
+    if os.geteuid() == 0:
+        return Path("/var/cache/qa-arena")
+    return user_cache_dir()
+
+
+def cached_proxy() -> Path:
+    return cache_dir() / "npm" / "node_modules" / ".bin" / PROGRAM
+
+
+def find_proxy() -> str | None:
+    """The proxy's path: on PATH, else in the cache; None when it is not installed."""
+    found = shutil.which(PROGRAM)
+    if found:
+        return found
+    cached = cached_proxy()
+    return str(cached) if os.access(cached, os.X_OK) and shutil.which("node") else None
+
+
+def ensure_proxy(say: Callable[[str], None] = print) -> str:
+    """The proxy's path, installing it with npm first when it is missing (and npm itself, as root on Debian)."""
+    found = find_proxy()
+    if found:
+        return found
+    if not shutil.which("npm"):
+        if os.geteuid() == 0 and shutil.which("apt-get"):
+            say("npm is missing: installing Debian's nodejs and npm (apt-get)")
+            env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+            for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "nodejs", "npm"]):
+                result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=1200)
+                if result.returncode != 0:
+                    raise ProxyInstallError(f"{' '.join(command)} failed:\n{result.stderr[-2000:]}")
+        else:
+            raise ProxyInstallError(f"{PROGRAM} is not installed and npm is missing: install Node.js and npm")
+    prefix = cache_dir() / "npm"
+    prefix.mkdir(parents=True, exist_ok=True)
+    say(f"{PROGRAM} is not installed: installing it with npm into {prefix} (once)")
+    command = ["npm", "install", "--prefix", str(prefix), "--no-audit", "--no-fund", "--loglevel=error", PACKAGE]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    if result.returncode != 0 or not os.access(cached_proxy(), os.X_OK):
+        raise ProxyInstallError(f"npm install {PACKAGE} failed:\n{result.stdout[-1000:]}{result.stderr[-2000:]}")
+    return str(cached_proxy())

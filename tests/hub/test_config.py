@@ -1,0 +1,170 @@
+"""jupyterhub_config.py loads under both profiles, with the settings each promises.
+
+The file is loaded by JupyterHub's own application class in a child process (so the environment is
+the profile's alone), the configured spawner and authenticator classes are imported and instantiated
+with that config; no hub is started (`jupyterhub --show-config` would start one far enough to open the
+database, which for production is PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from qa_arena.course.setup import init_course
+from tests.conftest import PROBLEMS
+from tests.hub.conftest import ROOT, hub_env
+
+pytestmark = pytest.mark.hub
+
+LOAD = """
+import json, sys
+from types import SimpleNamespace
+from jupyterhub.app import JupyterHub
+
+app = JupyterHub()
+app.load_config_file("jupyterhub_config.py", path=sys.argv[1])
+user = SimpleNamespace(name="alice", id=7, url="/user/alice/", escaped_name="alice")
+spawner = app.spawner_class(config=app.config, user=user)
+authenticator = app.authenticator_class(config=app.config)
+print(json.dumps({
+    "config": app.config,
+    "spawner": app.spawner_class.__module__ + "." + app.spawner_class.__name__,
+    "authenticator": app.authenticator_class.__module__ + "." + app.authenticator_class.__name__,
+    "allowed_users": sorted(authenticator.allowed_users),
+    "object_name": getattr(spawner, "object_name", None),
+    "mem_limit": spawner.mem_limit,
+    "cpu_limit": spawner.cpu_limit,
+}, default=lambda o: sorted(o) if isinstance(o, set) else str(o)))
+"""
+
+
+def load(env: dict[str, str]) -> dict:
+    result = subprocess.run(
+        [sys.executable, "-c", LOAD, str(ROOT)], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def fails(env: dict[str, str]) -> str:
+    result = subprocess.run(
+        [sys.executable, "-c", LOAD, str(ROOT)], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode != 0
+    return result.stderr
+
+
+@pytest.fixture
+def production_env(state_dir, tmp_path) -> dict[str, str]:
+    course = tmp_path / "course"
+    init_course(course, "testing-101", [PROBLEMS])
+    return hub_env(
+        state_dir,
+        QA_ARENA_HUB_PROFILE="production",
+        QA_ARENA_COURSE_DIR=str(course),
+        QA_ARENA_HUB_AUTHENTICATOR="jupyterhub.auth.PAMAuthenticator",
+        QA_ARENA_HUB_DB_URL="postgresql+psycopg://hub:secret@db/jupyterhub",
+        QA_ARENA_HUB_CONNECT_IP="172.31.0.1",
+        QA_ARENA_SINGLEUSER_IMAGE="qa-arena/singleuser:test",
+        QA_ARENA_DOCKER_NETWORK="qa-arena-test-net",
+        QA_ARENA_USER_MEM_LIMIT="768M",
+        QA_ARENA_USER_CPU_LIMIT="0.5",
+        QA_ARENA_HUB_STUDENTS="ann,ben",
+        QA_ARENA_ADMIN_TOKEN="must-be-ignored-in-production",
+        QA_ARENA_SANDBOX="docker",
+    )
+
+
+def test_production_profile(production_env):
+    loaded = load(production_env)
+    config, hub, docker = loaded["config"], loaded["config"]["JupyterHub"], loaded["config"]["DockerSpawner"]
+    assert loaded["spawner"] == "dockerspawner.dockerspawner.DockerSpawner"
+    assert loaded["authenticator"] == "jupyterhub.auth.PAMAuthenticator"
+    assert loaded["allowed_users"] == ["ann", "ben", "instructor"]
+    assert hub["db_url"].startswith("postgresql+psycopg://")
+    assert (hub["hub_ip"], hub["hub_connect_ip"]) == ("0.0.0.0", "172.31.0.1")
+    # the image is fixed and never pulled; containers are named by prefix, removed, limited, on the network
+    assert docker["image"] == "qa-arena/singleuser:test"
+    assert docker["allowed_images"] == ["qa-arena/singleuser:test"]
+    assert docker["pull_policy"] == "never" and docker["remove"] is True
+    assert docker["network_name"] == "qa-arena-test-net" and docker["use_internal_ip"] is True
+    assert loaded["object_name"] == "qa-arena-user-alice"
+    assert loaded["mem_limit"] == 768 * 1024**2 and loaded["cpu_limit"] == 0.5
+    assert docker["disable_user_config"] is True
+    assert docker["extra_host_config"]["cap_drop"] == ["ALL"]
+    assert "qa-arena-home-{username}" in docker["volumes"]
+    # services: the course's formgrader and the idle culler, neither admin, no admin-token service
+    services = {s["name"]: s for s in hub["services"]}
+    assert set(services) == {"testing-101", "idle-culler"}
+    assert not any(s.get("admin") for s in services.values())
+    assert services["idle-culler"]["command"][1:3] == ["-m", "jupyterhub_idle_culler"]
+    formgrader = services["testing-101"]
+    assert formgrader["cwd"] == production_env["QA_ARENA_COURSE_DIR"]
+    assert formgrader["environment"]["QA_ARENA_SANDBOX"] == "docker"
+    assert not any(k.startswith("QA_ARENA_HUB_") or k == "QA_ARENA_ADMIN_TOKEN" for k in formgrader["environment"])
+    roles = {r["name"]: r for r in hub["load_roles"]}
+    assert "admin" not in roles
+    assert roles["formgrade-testing-101"]["scopes"] == ["access:services!service=testing-101"]
+    assert roles["formgrade-testing-101"]["groups"] == ["formgrade-testing-101"]
+    assert roles["idle-culler"]["scopes"] == ["list:users", "read:users:activity", "read:servers", "delete:servers"]
+    for role in roles.values():
+        assert not any(s.startswith(("admin", "tokens", "access:servers")) and "!" not in s for s in role["scopes"])
+    assert hub["load_groups"]["nbgrader-testing-101"]["users"] == ["ann", "ben"]
+    assert config["Authenticator"]["admin_users"] == []
+
+
+@pytest.mark.parametrize("missing", ["QA_ARENA_HUB_DB_URL", "QA_ARENA_HUB_AUTHENTICATOR", "QA_ARENA_HUB_CONNECT_IP"])
+def test_production_refuses_to_guess(production_env, missing):
+    del production_env[missing]
+    assert f"needs ${missing}" in fails(production_env)
+
+
+def test_production_wants_postgresql(production_env):
+    production_env["QA_ARENA_HUB_DB_URL"] = "sqlite:///hub.sqlite"
+    assert "PostgreSQL" in fails(production_env)
+
+
+def test_dev_profile(state_dir):
+    loaded = load(hub_env(state_dir, QA_ARENA_HUB_PORT="18123", QA_ARENA_ADMIN_TOKEN="a-token-for-scripts"))
+    hub = loaded["config"]["JupyterHub"]
+    assert hub["bind_url"] == "http://127.0.0.1:18123/"
+    assert hub["db_url"] == f"sqlite:///{state_dir / 'hub' / 'jupyterhub.sqlite'}"
+    assert loaded["spawner"] == "qa_arena.hub.spawner.IsolatedProcessSpawner"
+    assert loaded["authenticator"] == "qa_arena.hub.auth.DemoAuthenticator"
+    assert loaded["allowed_users"] == ["alice", "bob", "instructor"]
+    services = {s["name"]: s for s in hub["services"]}
+    assert services["qa-arena-admin"]["api_token"] == "a-token-for-scripts"
+    roles = {r["name"]: r for r in hub["load_roles"]}
+    assert roles["admin"]["services"] == ["qa-arena-admin"]
+    assert roles["formgrade-qa-arena"]["scopes"] == ["access:services!service=qa-arena"]
+    assert services["qa-arena"]["cwd"] == str(state_dir / "course")
+    # the demo course was created, closed to students; their servers see its exchange through a bind mount
+    assert (state_dir / "course" / "source" / "ps1-basics" / "durations.ipynb").is_file()
+    assert (state_dir / "course").stat().st_mode & 0o777 == 0o700
+    mounts = loaded["config"]["IsolatedProcessSpawner"]["bind_mounts"]
+    assert mounts == {str(state_dir / "exchange"): str(state_dir / "course" / "exchange")}
+    student_config = (state_dir / "jupyter-config" / "nbgrader_config.py").read_text()
+    assert repr(str(state_dir / "exchange")) in student_config
+
+
+def test_dev_profile_without_admin_token_has_no_admin_service(state_dir):
+    hub = load(hub_env(state_dir))["config"]["JupyterHub"]
+    assert [s["name"] for s in hub["services"]] == ["qa-arena"]
+    assert "admin" not in {r["name"] for r in hub["load_roles"]}
+
+
+def test_unknown_profile(state_dir):
+    assert "use dev or production" in fails(hub_env(state_dir, QA_ARENA_HUB_PROFILE="staging"))
+
+
+def test_state_dir_must_be_reachable_by_users(tmp_path):
+    if os.geteuid() != 0:
+        pytest.skip("as root only: users' servers then run under other uids")
+    closed = tmp_path / "closed"
+    closed.mkdir(mode=0o700)
+    assert "cannot traverse" in fails(hub_env(closed / "state"))
