@@ -80,6 +80,10 @@ def cmd_worker(args: argparse.Namespace) -> int:
         config.GradingQueue.concurrency = args.concurrency
     if args.pool:
         config.GradingQueue.pool = args.pool
+    if "pool_size" not in config.DockerSandbox:
+        # A worker lives long: keep one judge container started for the next job (the container start
+        # is most of a cold grading's cost). Configurable like any DockerSandbox option.
+        config.DockerSandbox.pool_size = 1
     return run_worker(GradingService(config=config), loglevel=args.loglevel.upper())
 
 
