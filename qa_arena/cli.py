@@ -18,10 +18,12 @@ from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
 from .ai.cli import add_feedback_parser
+from .experiments.cli import add_experiment_parser
 from .exports.cli import add_export_parsers
 from .hub.cli import add_hub_parser
 from .judge import Judge
 from .problem import ProblemError, load_problem
+from .ratings.cli import add_ratings_parsers
 from .service.cli import add_service_parsers
 from .submission import SubmissionError, load_tests
 from .verdict import ERROR
@@ -273,6 +275,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_feedback_parser(sub)
     add_export_parsers(sub)
     add_service_parsers(sub)
+    add_ratings_parsers(sub)
+    add_experiment_parser(sub)
 
     problems = sub.add_parser("problems", help="work with the problem bank").add_subparsers(
         dest="action", required=True

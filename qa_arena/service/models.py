@@ -16,12 +16,14 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     Float,
+    ForeignKey,
     Index,
     Integer,
     MetaData,
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
     Uuid,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -100,3 +102,34 @@ class Submission(Base):
             "started_at": iso(self.started_at),
             "finished_at": iso(self.finished_at),
         }
+
+
+FEEDBACK_SOURCES = ("ai", "fallback")  # qa_arena.ai.base.AI, FALLBACK
+
+
+class FeedbackRating(Base):
+    """A student's 1-5 rating of the feedback text shown for one of their submissions.
+
+    The text and its provenance are copied in: what the student rated must stay answerable after the
+    feedback cache is cleared or the model changes. One rating per (submission, user); a new one replaces it.
+    """
+
+    __tablename__ = "feedback_ratings"
+    __table_args__ = (
+        CheckConstraint("stars >= 1 AND stars <= 5", name="ck_feedback_ratings_stars"),
+        CheckConstraint(f"feedback_source IN {FEEDBACK_SOURCES!r}", name="ck_feedback_ratings_feedback_source"),
+        UniqueConstraint("submission_id", "username", name="uq_feedback_ratings_submission_id_username"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    submission_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("submissions.id", name="fk_feedback_ratings_submission_id", ondelete="CASCADE")
+    )
+    username: Mapped[str] = mapped_column(String(200))  # who rated: the submission's owner
+    stars: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
+    feedback_text: Mapped[str] = mapped_column(Text)  # exactly what the student saw
+    feedback_source: Mapped[str] = mapped_column(String(16))  # ai | fallback
+    feedback_model: Mapped[str | None] = mapped_column(String(200))  # the model, for ai
+    feedback_reason: Mapped[str | None] = mapped_column(String(500))  # why the fallback was used, if known
+    rated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # of the latest rating

@@ -1,0 +1,28 @@
+"""Students' ratings of the feedback they were shown: 1-5 stars and an optional comment, one per submission.
+
+``RatingStore.add`` is the one way in: `qa-arena ratings add` calls it today, the notebook client and
+the feedback page will call it later. A rating keeps the text the student saw and where it came from
+(the model, or the hints fallback and why), so ratings of AI and fallback texts can be compared.
+
+Names are imported on first use: `qa-arena` registers ``qa_arena.ratings.cli`` on every start.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+_EXPORTS = {
+    "RatingError": ".validate",
+    "RatingExport": ".export",
+    "RatingRow": ".store",
+    "RatingStore": ".store",
+    "SavedRating": ".store",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(_EXPORTS[name], __name__), name)
