@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import keyword
+import sys
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,6 +91,9 @@ def load_problem(path: str | Path) -> Problem:
     module = _require(meta, "module", str, where)
     if not module.isidentifier() or keyword.iskeyword(module) or module.startswith("test"):
         raise ProblemError(f"{where}: module {module!r} must be a plain Python module name not starting with 'test'")
+    if module in sys.stdlib_module_names or module in ("pytest", "_pytest", "pluggy", "iniconfig", "packaging"):
+        # the runner imports these before any variant exists: the variant would never be loaded
+        raise ProblemError(f"{where}: module {module!r} is the name of a standard or pytest module")
     description = _require(meta, "description", str, where)
     function = meta.get("function")
     if function is not None and not isinstance(function, str):

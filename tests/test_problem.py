@@ -33,6 +33,7 @@ def test_unlisted_mutant_gets_default_weight(problem_copy):
         (lambda d: _edit(d, 'difficulty = "Very Easy"', 'difficulty = "Trivial"'), "difficulty must be one of"),
         (lambda d: _edit(d, 'module = "adder"\n', ""), "missing required key 'module'"),
         (lambda d: _edit(d, 'module = "adder"', 'module = "test_adder"'), "module 'test_adder'"),
+        (lambda d: _edit(d, 'module = "adder"', 'module = "decimal"'), "name of a standard or pytest module"),
         (lambda d: _edit(d, "weight = 2.0", "weight = -1"), "weight must be a positive number"),
         (lambda d: _edit(d, "timeout_s = 2", "timeout_s = 0"), "timeout_s"),
         (lambda d: _edit(d, 'file = "mutants/minus.py"', 'file = "../../etc/passwd"'), "outside the problem directory"),
