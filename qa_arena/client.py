@@ -51,8 +51,41 @@ def check(problem: str, source: str) -> str:
     return "\n".join(lines)
 
 
+class HiddenImplementation(NotImplementedError):
+    pass
+
+
+def stub_module(name: str):
+    """A stand-in for the module under test, whose code students do not get: importing any name from it
+    works (so the tests cell runs), calling or instantiating it says where the real one runs."""
+    import types
+
+    def hidden(attribute: str):
+        def refuse(*_args, **_kwargs):
+            raise HiddenImplementation(
+                f"{name}.{attribute} is hidden in the notebook: the check cell and the autograder run your tests "
+                "against the real implementations"
+            )
+
+        refuse.__name__ = refuse.__qualname__ = attribute
+        return refuse
+
+    module = types.ModuleType(name, f"Stand-in for {name}: the implementations are hidden.")
+    module.__getattr__ = lambda attribute: hidden(attribute) if not attribute.startswith("__") else None
+    return module
+
+
 def load_ipython_extension(ipython) -> None:
+    import sys
+
     from IPython.core.magic import register_line_magic
+
+    @register_line_magic
+    def qa_arena_module(line: str) -> None:
+        """`%qa_arena_module NAME`: make `import NAME` work in this notebook with a stand-in."""
+        name = line.strip()
+        if name and name not in sys.modules:
+            sys.modules[name] = stub_module(name)
 
     @register_line_magic
     def qa_arena_check(line: str) -> None:

@@ -67,9 +67,9 @@ def problem_notebook(problem: Problem) -> nbformat.NotebookNode:
         imports = f"import pytest\nfrom {problem.module} import *"
     tests_source = f"{imports}\n\n{BEGIN}\n{tests or 'def test_example():' + chr(10) + '    pass'}\n{END}\n"
     setup = (
-        "# Setup: run this cell first. Your tests import the module under test, "
-        f"`{problem.module}`;\n# the grader provides it (you do not get its code).\n"
-        "%load_ext qa_arena.client"
+        f"# Setup: run this cell first. Your tests import the module under test, `{problem.module}`;\n"
+        "# here it is a stand-in (its code is hidden): the check cell and the autograder use the real ones.\n"
+        f"%load_ext qa_arena.client\n%qa_arena_module {problem.module}"
     )
     check = f"# Check your tests while you work (this does not submit anything).\n%qa_arena_check {problem.slug}"
     grade_id = tests_grade_id(problem)
