@@ -96,7 +96,7 @@ class DockerSandbox(Sandbox):
     )
 
     _pools: dict[tuple, queue.Queue] = {}
-    _removals: list[threading.Thread] = []
+    _background: list[threading.Thread] = []  # container removals and pool refills under way
     _pools_lock = threading.Lock()
 
     def __init__(self, **kwargs) -> None:
@@ -177,7 +177,13 @@ class DockerSandbox(Sandbox):
             except Exception:
                 starter.stop()
                 raise
-            pool.put(starter.box)
+            with self._pools_lock:
+                drained = pool not in self._pools.values()  # drain_pools ran while this one started
+                if not drained:
+                    pool.put(starter.box)
+            if drained:
+                starter.box.remove()
+                return
 
     def _refill_quietly(self, client) -> None:
         try:
@@ -191,7 +197,10 @@ class DockerSandbox(Sandbox):
         if self.pool_size <= 0:
             self.box = self._new_container(client)
             return None
-        threading.Thread(target=self._refill_quietly, args=(client,), daemon=True).start()
+        refill = threading.Thread(target=self._refill_quietly, args=(client,), name="qa-arena-refill-pool")
+        refill.start()
+        with self._pools_lock:
+            self._background = [t for t in self._background if t.is_alive()] + [refill]
         try:
             self.box = self._pool().get_nowait()
             return {"event": "ready", "pooled": True}
@@ -226,18 +235,20 @@ class DockerSandbox(Sandbox):
             thread = threading.Thread(target=box.remove, name="qa-arena-remove-container")
             thread.start()
             with self._pools_lock:
-                self._removals = [t for t in self._removals if t.is_alive()] + [thread]
+                self._background = [t for t in self._background if t.is_alive()] + [thread]
         else:
             box.remove()
 
     @classmethod
     def drain_pools(cls) -> None:
-        """Remove every pooled container and wait for removals under way (at shutdown)."""
+        """Remove every pooled container and wait for removals and refills under way (at shutdown).
+
+        A refill that finishes after this sees its pool gone and removes its container itself."""
         with cls._pools_lock:
             pools, cls._pools = list(cls._pools.values()), {}
-            removals, cls._removals = cls._removals, []
+            background, cls._background = cls._background, []
+        for thread in background:
+            thread.join()
         for pool in pools:
             while not pool.empty():
                 pool.get_nowait().remove()
-        for thread in removals:
-            thread.join()

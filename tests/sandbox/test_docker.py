@@ -1,5 +1,7 @@
 """The docker backend: the container's hardening, the image check, the pool."""
 
+import uuid
+
 import pytest
 from traitlets.config import Config
 
@@ -50,6 +52,8 @@ def test_pool_serves_prestarted_containers(judge_image, adder):
     config = Config()
     config.Judge.sandbox_class = "docker"
     config.DockerSandbox.pool_size = 1
+    prefix = f"qa-arena-test-pool-{uuid.uuid4().hex[:6]}-"  # only this test's containers are counted
+    config.DockerSandbox.name_prefix = prefix
     judge = Judge(config=config)
     try:
         first = judge.grade(adder, "from adder import add\n\ndef test_a():\n    assert add(2, 3) == 5\n")
@@ -68,5 +72,5 @@ def test_pool_serves_prestarted_containers(judge_image, adder):
         assert first.to_dict()["variants"] and first.killed == second.killed == 2
     finally:
         DockerSandbox.drain_pools()
-    names = [c.name for c in docker.from_env().containers.list(all=True) if c.name.startswith("qa-arena-judge-")]
+    names = [c.name for c in docker.from_env().containers.list(all=True) if c.name.startswith(prefix)]
     assert names == []
