@@ -47,6 +47,8 @@ production (`QA_ARENA_HUB_PROFILE=production`):
     QA_ARENA_HUB_AUTHENTICATOR   required: an authenticator class or entry-point name (generic-oauth,
                                  an LTI authenticator...); allow-listed to the instructors and students
     QA_ARENA_HUB_DB_URL          required: PostgreSQL, e.g. postgresql+psycopg://hub:PASSWORD@db/jupyterhub
+    QA_ARENA_HUB_ALLOW_SQLITE    1: also accept a sqlite:/// URL above (tests and trials on one machine only:
+                                 SQLite is not for a hub many users hit at once); default 0
     QA_ARENA_HUB_CONNECT_IP      required: how containers reach the hub, e.g. the network's gateway
     QA_ARENA_SINGLEUSER_IMAGE    the single-user image (default qa-arena/singleuser:latest), never pulled
     QA_ARENA_DOCKER_NETWORK      the user-defined (internal) Docker network (default qa-arena-hub)
@@ -204,7 +206,10 @@ def production_profile() -> None:
     if authenticator.endswith("DemoAuthenticator"):
         raise ValueError("the demo authenticator is for the dev profile only")
     db_url = required("QA_ARENA_HUB_DB_URL")
-    if not db_url.startswith("postgresql"):
+    sqlite_allowed = os.environ.get("QA_ARENA_HUB_ALLOW_SQLITE", "0") == "1"
+    if db_url.startswith("sqlite:") and sqlite_allowed:
+        print("[qa-arena hub] warning: SQLite database ($QA_ARENA_HUB_ALLOW_SQLITE=1): for tests only", file=sys.stderr)
+    elif not db_url.startswith("postgresql"):
         raise ValueError("QA_ARENA_HUB_DB_URL: the production hub uses PostgreSQL (postgresql+psycopg://...)")
 
     c.JupyterHub.bind_url = f"http://{os.environ.get(settings.IP, '0.0.0.0')}:{PORT}/"

@@ -1,0 +1,23 @@
+#!/bin/sh
+# Prepare the hub's volumes on first start, then run the command (JupyterHub by default).
+#   $QA_ARENA_HUB_STATE/hub   the cookie secret and pid files (0700)
+#   $QA_ARENA_COURSE_DIR      the course: created with `qa-arena course init` when it has no nbgrader_config.py
+#   $QA_ARENA_EXCHANGE        the nbgrader exchange (shared with students' containers): 1777, like /tmp
+set -eu
+
+state="${QA_ARENA_HUB_STATE:-/srv/jupyterhub}"
+course="${QA_ARENA_COURSE_DIR:-/srv/course}"
+exchange="${QA_ARENA_EXCHANGE:-/srv/nbgrader/exchange}"
+
+mkdir -p "$state/hub"
+chmod 0700 "$state/hub"
+if [ ! -f "$course/nbgrader_config.py" ]; then
+    echo "[qa-arena hub] creating the course ${QA_ARENA_COURSE_ID:-qa-arena} in $course" >&2
+    qa-arena course init "$course" --course-id "${QA_ARENA_COURSE_ID:-qa-arena}" \
+        --problems "${QA_ARENA_PROBLEMS:-/opt/qa-arena/problems}"
+fi
+chmod 0700 "$course"  # staff only: students reach the exchange, never the course directory
+mkdir -p "$exchange"
+chmod 1777 "$exchange"
+
+exec "$@"

@@ -1,0 +1,429 @@
+"""deploy/compose.yaml: valid for docker-compose v1.29 (Debian's), with the promised settings; then the
+whole stack brought up on this machine with the offline-built images, graded through, backed up,
+restored, and torn down.
+
+The stack gets a project and a stack name of its own (`qa-arena-test-<random>`: containers, networks,
+volumes), loopback ports, and an env file made from deploy/.env.example with test secrets. Teardown
+removes exactly that project's resources, and any judge container labelled with its stack name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import secrets
+import shutil
+import ssl
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.deploy.conftest import DEPLOY, free_port, unique
+
+COMPOSE_FILE = DEPLOY / "compose.yaml"
+SERVICES = ("postgres", "redis", "docker-proxy-hub", "docker-proxy-worker", "hub", "worker", "nginx")
+SECRETS = {
+    "QA_ARENA_POSTGRES_PASSWORD": "testpg0secret",
+    "QA_ARENA_HUB_DB_PASSWORD": "testhub0secret",
+    "QA_ARENA_SERVICE_DB_PASSWORD": "testsvc0secret",
+    "QA_ARENA_REDIS_PASSWORD": "testredis0secret",
+}
+HEALTH_TIMEOUT = 180
+# A student whose server the stack's hub spawns: DockerSpawner names its home volume qa-arena-home-<name>
+# whatever the stack, so the name is unique to this run and the volume is removed by that name.
+STUDENT = f"st{secrets.token_hex(4)}"
+
+
+@pytest.fixture(scope="session")
+def docker_compose() -> str:
+    """Debian's docker-compose (v1.29), installed with apt when missing."""
+    from qa_arena.service.testing import ServiceUnavailable, ensure_packages
+
+    if not shutil.which("docker-compose"):
+        try:
+            ensure_packages("docker-compose")
+        except ServiceUnavailable as exc:
+            pytest.skip(str(exc))
+    return shutil.which("docker-compose")
+
+
+def env_file(path: Path, **values: str) -> Path:
+    """deploy/.env.example with `values` filled in."""
+    lines = []
+    for line in (DEPLOY / ".env.example").read_text().splitlines():
+        key = line.split("=", 1)[0]
+        lines.append(f"{key}={values.pop(key)}" if "=" in line and not line.startswith("#") and key in values else line)
+    lines += [f"{key}={value}" for key, value in values.items()]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def clean_environment(**extra: str) -> dict[str, str]:
+    """This process's environment without what would override the env file (compose prefers the environment)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("QA_ARENA_", "COMPOSE_", "OAUTH"))}
+    return {**env, **extra}
+
+
+def compose(binary: str, env: Path, *args: str, project: str | None = None, timeout: float = 300, check=True):
+    command = [binary, "-f", str(COMPOSE_FILE), "--env-file", str(env)]
+    command += ["-p", project] if project else []
+    result = subprocess.run([*command, *args], capture_output=True, text=True, timeout=timeout, env=clean_environment())
+    if check and result.returncode != 0:
+        raise AssertionError(f"{' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+# -- the file ----------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def config(docker_compose, tmp_path_factory) -> dict:
+    env = env_file(tmp_path_factory.mktemp("compose") / ".env", **SECRETS)
+    return yaml.safe_load(compose(docker_compose, env, "config").stdout)
+
+
+@pytest.mark.compose
+def test_compose_config_is_valid_for_docker_compose_v1(config):
+    assert set(config["services"]) == set(SERVICES)
+
+
+@pytest.mark.compose
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_service_is_restarted_checked_limited_and_rotated(config, service):
+    settings = config["services"][service]
+    assert settings["restart"] == "unless-stopped"
+    assert settings["healthcheck"]["test"][0] in ("CMD", "CMD-SHELL")
+    assert settings["logging"] == {"driver": "json-file", "options": {"max-size": "20m", "max-file": "5"}}
+    limits = settings["deploy"]["resources"]["limits"]
+    assert settings["mem_limit"] == limits["memory"]  # Compose v2 wants the two to agree
+    assert float(settings["cpus"]) == float(limits["cpus"])
+    assert settings["pids_limit"] > 0
+    assert "no-new-privileges:true" in settings["security_opt"]
+    assert settings["image"].startswith("qa-arena/")
+
+
+@pytest.mark.compose
+def test_only_the_docker_proxies_see_the_docker_socket(config):
+    mounting = {
+        name
+        for name, service in config["services"].items()
+        if any("docker.sock" in str(volume) for volume in service.get("volumes", []))
+    }
+    assert mounting == {"docker-proxy-hub", "docker-proxy-worker"}
+    hub, worker = config["services"]["hub"], config["services"]["worker"]
+    assert hub["environment"]["DOCKER_HOST"] == "tcp://docker-proxy-hub:2375"
+    assert worker["environment"]["DOCKER_HOST"] == "tcp://docker-proxy-worker:2375"
+    assert config["services"]["docker-proxy-hub"]["environment"]["QA_ARENA_PROXY_POLICY"] == "spawner"
+    assert config["services"]["docker-proxy-worker"]["environment"]["QA_ARENA_PROXY_POLICY"] == "judge"
+    # Each proxy is reachable only by its own client.
+    assert set(config["services"]["docker-proxy-hub"]["networks"]) == {"hub-docker"}
+    assert "hub-docker" not in config["services"]["worker"]["networks"]
+    assert "worker-docker" not in config["services"]["hub"]["networks"]
+
+
+@pytest.mark.compose
+def test_only_nginx_is_published_and_only_the_frontend_leaves_the_machine(config):
+    published = {name for name, service in config["services"].items() if service.get("ports")}
+    assert published == {"nginx"}
+    open_networks = {name for name, network in config["networks"].items() if not network.get("internal")}
+    assert open_networks == {"frontend"}
+
+
+@pytest.mark.compose
+def test_secrets_come_only_from_the_environment(docker_compose, tmp_path):
+    text = COMPOSE_FILE.read_text()
+    for value in SECRETS.values():
+        assert value not in text
+    for key in SECRETS:
+        assert f"${{{key}:?" in text or f"${{{key}}}" in text
+    missing = {k: v for k, v in SECRETS.items() if k != "QA_ARENA_REDIS_PASSWORD"}
+    result = compose(docker_compose, env_file(tmp_path / ".env", **missing), "config", check=False)
+    assert result.returncode != 0 and "QA_ARENA_REDIS_PASSWORD" in result.stderr
+
+
+@pytest.mark.compose
+def test_env_example_explains_every_variable():
+    example = (DEPLOY / ".env.example").read_text()
+    documented = set(re.findall(r"^([A-Z0-9_]+)=", example, re.MULTILINE))
+    used = set(re.findall(r"\$\{([A-Z0-9_]+)", COMPOSE_FILE.read_text()))
+    assert used <= documented, sorted(used - documented)
+    lines = example.splitlines()
+    for index, line in enumerate(lines):  # each variable has a comment above it (or shares one)
+        if re.match(r"^[A-Z0-9_]+=", line):
+            above = next(p for p in reversed(lines[:index]) if not re.match(r"^[A-Z0-9_]+=", p))
+            assert above.startswith("#"), line
+
+
+# -- the stack ---------------------------------------------------------------------------------------
+class Stack:
+    def __init__(self, binary: str, env: Path, project: str, https_port: int, http_port: int) -> None:
+        self.binary, self.env, self.project = binary, env, project
+        self.https_port, self.http_port = https_port, http_port
+
+    def compose(self, *args: str, **kwargs):
+        return compose(self.binary, self.env, *args, project=self.project, **kwargs)
+
+    def containers(self, client) -> dict:
+        found = client.containers.list(all=True, filters={"label": f"com.docker.compose.project={self.project}"})
+        return {c.labels["com.docker.compose.service"]: c for c in found}
+
+    def wait_healthy(self, client, timeout: float = HEALTH_TIMEOUT) -> float:
+        started = time.monotonic()
+        while True:
+            states = {}
+            for service, container in self.containers(client).items():
+                container.reload()
+                states[service] = container.attrs["State"].get("Health", {}).get("Status", container.status)
+            if set(states) == set(SERVICES) and all(s == "healthy" for s in states.values()):
+                return time.monotonic() - started
+            if time.monotonic() - started > timeout:
+                logs = self.compose("logs", "--tail", "30", check=False).stdout
+                raise TimeoutError(f"not healthy after {timeout} s: {states}\n{logs[-6000:]}")
+            time.sleep(1)
+
+    def https(self, path: str, headers: dict | None = None):
+        context = ssl.create_default_context()
+        context.check_hostname, context.verify_mode = False, ssl.CERT_NONE  # the self-signed certificate
+        request = urllib.request.Request(f"https://127.0.0.1:{self.https_port}{path}", headers=headers or {})
+        return urllib.request.urlopen(request, context=context, timeout=30)
+
+    def exec(self, service: str, *command: str, timeout: float = 120) -> str:
+        return self.compose("exec", "-T", service, *command, timeout=timeout).stdout
+
+    def sql(self, database: str, query: str) -> str:
+        return self.exec("postgres", "psql", "-U", "postgres", "-d", database, "-tAc", query).strip()
+
+
+@pytest.fixture(scope="module")
+def stack(docker_compose, deploy_images, docker_client, tmp_path_factory):
+    name = unique()
+    https_port, http_port = free_port(), free_port()
+    env = env_file(
+        tmp_path_factory.mktemp("stack") / ".env",
+        **SECRETS,
+        COMPOSE_PROJECT_NAME=name,
+        QA_ARENA_STACK=name,
+        QA_ARENA_HTTP_BIND="127.0.0.1",
+        QA_ARENA_HTTP_PORT=str(http_port),
+        QA_ARENA_HTTPS_PORT=str(https_port),
+        QA_ARENA_HEALTHCHECK_INTERVAL="2s",
+        QA_ARENA_HUB_STUDENTS=f"ann,ben,{STUDENT}",
+        OAUTH_CLIENT_ID="qa-arena-test",
+        OAUTH_CLIENT_SECRET="not-a-secret",
+        OAUTH_CALLBACK_URL=f"https://localhost:{https_port}/hub/oauth_callback",
+        OAUTH2_AUTHORIZE_URL="https://idp.invalid/authorize",
+        OAUTH2_TOKEN_URL="https://idp.invalid/token",
+        OAUTH2_USERDATA_URL="https://idp.invalid/userinfo",
+    )
+    stack = Stack(docker_compose, env, name, https_port, http_port)
+    started = time.monotonic()
+    try:
+        stack.compose("up", "-d")
+        stack.wait_healthy(docker_client)
+        stack.up_seconds = time.monotonic() - started
+        yield stack
+    finally:
+        down = time.monotonic()
+        stack.compose("down", "-v", "--remove-orphans", "-t", "20", check=False)
+        for container in docker_client.containers.list(all=True, filters={"label": f"org.qa-arena.stack={name}"}):
+            container.remove(force=True)  # judge containers of this stack only (none, when the proxy did its job)
+        for container in docker_client.containers.list(all=True, filters={"name": f"qa-arena-user-{STUDENT}"}):
+            container.remove(force=True)
+        with contextlib.suppress(Exception):
+            docker_client.volumes.get(f"qa-arena-home-{STUDENT}").remove(force=True)
+        print(f"\n[stack] up and healthy in {stack.up_seconds:.1f} s; down in {time.monotonic() - down:.1f} s")
+        left = [c.name for c in docker_client.containers.list(all=True) if c.name.startswith(name)]
+        left += [v.name for v in docker_client.volumes.list() if v.name.startswith(name)]
+        left += [n.name for n in docker_client.networks.list() if n.name.startswith(name)]
+        assert not left, f"left behind: {left}"
+
+
+@pytest.mark.docker
+@pytest.mark.compose
+@pytest.mark.slow
+def test_the_stack_comes_up_healthy_with_its_limits(stack, docker_client):
+    containers = stack.containers(docker_client)
+    assert set(containers) == set(SERVICES)
+    for service, container in containers.items():
+        host = container.attrs["HostConfig"]
+        assert host["RestartPolicy"]["Name"] == "unless-stopped"
+        assert host["Memory"] > 0 and host["NanoCpus"] > 0 and host["PidsLimit"] > 0, service
+        assert host["LogConfig"] == {"Type": "json-file", "Config": {"max-file": "5", "max-size": "20m"}}
+        sockets = [m for m in container.attrs["Mounts"] if m["Destination"] == "/var/run/docker.sock"]
+        assert bool(sockets) == service.startswith("docker-proxy"), service
+    assert containers["worker"].attrs["Config"]["User"] == "10002:10002"
+
+
+@pytest.mark.docker
+@pytest.mark.compose
+@pytest.mark.slow
+def test_nginx_serves_the_hub_over_tls_with_gzip_and_a_static_cache(stack):
+    with stack.https("/hub/health") as response:
+        assert response.status == 200
+    with pytest.raises(urllib.error.HTTPError) as redirect:
+        urllib.request.build_opener(NoRedirect()).open(f"http://127.0.0.1:{stack.http_port}/hub/", timeout=10)
+    assert redirect.value.code == 301 and redirect.value.headers["Location"].startswith("https://")
+    with stack.https("/hub/login") as response:
+        page = response.read().decode()
+    asset = re.search(r'"(/hub/static/[^"]+\?v=[^"]+)"', page).group(1)
+    statuses = []
+    for _ in range(2):
+        with stack.https(asset, {"Accept-Encoding": "gzip"}) as response:
+            assert response.headers["Content-Encoding"] == "gzip"
+            statuses.append(response.headers["X-Cache-Status"])
+    assert statuses == ["MISS", "HIT"]
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+@pytest.mark.docker
+@pytest.mark.compose
+@pytest.mark.slow
+def test_a_submission_is_graded_by_the_worker_in_a_judge_container(stack):
+    verdict = submit(stack)
+    assert (verdict["status"], verdict["score"]) == ("SUCCESS", 100.0)
+    assert stack.sql("qa_arena", f"SELECT status FROM submissions WHERE id = '{verdict['id']}'") == "SUCCESS"
+
+
+def submit(stack) -> dict:
+    """The reference tests of `durations`, queued from the worker's container, graded by a worker."""
+    out = stack.exec(
+        "worker", "qa-arena", "submit", "durations", "/opt/qa-arena/problems/durations/reference_tests.py",
+        "--user", "ann", "--wait", "--json", "--timeout", "120",
+    )  # fmt: skip
+    return json.loads(out)
+
+
+@pytest.mark.docker
+@pytest.mark.compose
+@pytest.mark.slow
+def test_the_stacks_hub_spawns_a_students_server_behind_nginx(stack, docker_client):
+    import requests
+    import urllib3
+
+    urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)  # the self-signed certificate
+    token = stack.exec("hub", "jupyterhub", "token", "-f", "/etc/jupyterhub/jupyterhub_config.py", STUDENT)
+    token = token.strip().splitlines()[-1]
+    base = f"https://127.0.0.1:{stack.https_port}"
+    headers = {"Authorization": f"token {token}"}
+
+    def api(method: str, path: str) -> requests.Response:
+        return requests.request(method, base + path, headers=headers, verify=False, timeout=60)
+
+    assert api("POST", f"/hub/api/users/{STUDENT}/server").status_code in (201, 202)
+    deadline = time.monotonic() + 120
+    while not api("GET", f"/hub/api/users/{STUDENT}").json()["servers"].get("", {}).get("ready"):
+        assert time.monotonic() < deadline, stack.compose("logs", "--tail", "40", "hub", check=False).stdout
+        time.sleep(0.5)
+    # Through nginx, the hub's proxy and the internal users' network to the student's container.
+    assert api("GET", f"/user/{STUDENT}/api/status").status_code == 200
+
+    container = docker_client.containers.get(f"qa-arena-user-{STUDENT}")
+    assert list(container.attrs["NetworkSettings"]["Networks"]) == [f"{stack.project}-users"]
+    assert container.labels["org.qa-arena.stack"] == stack.project  # added by the spawner's proxy
+    volumes = {m["Destination"]: m["Name"] for m in container.attrs["Mounts"]}
+    assert volumes == {
+        "/home/jovyan": f"qa-arena-home-{STUDENT}",
+        "/srv/nbgrader/exchange": f"{stack.project}-exchange",
+    }
+    listed = container.exec_run(["nbgrader", "list"], user="jovyan", environment={"JUPYTERHUB_USER": STUDENT})
+    assert listed.exit_code == 0, listed.output
+
+    assert api("DELETE", f"/hub/api/users/{STUDENT}/server").status_code in (202, 204)
+    deadline = time.monotonic() + 60
+    while docker_client.containers.list(all=True, filters={"name": f"qa-arena-user-{STUDENT}"}):
+        assert time.monotonic() < deadline, "the student's container was not removed"
+        time.sleep(0.5)
+
+
+@pytest.mark.docker
+@pytest.mark.compose
+@pytest.mark.slow
+def test_the_hub_cannot_start_a_judge_nor_the_worker_a_users_server(stack):
+    probe = (
+        "import docker, sys\n"
+        "client = docker.from_env()\n"
+        "try:\n"
+        "    client.containers.run(sys.argv[1], name=sys.argv[2], detach=True)\n"
+        "except docker.errors.APIError as exc:\n"
+        "    print(exc.explanation)\n"
+    )
+    refused = stack.exec("hub", "python", "-c", probe, "qa-arena/judge:latest", "qa-arena-judge-x")
+    assert "qa-arena docker proxy (spawner)" in refused
+    refused = stack.exec("worker", "python", "-c", probe, "qa-arena/singleuser:latest", "qa-arena-user-x")
+    assert "qa-arena docker proxy (judge)" in refused
+
+
+@pytest.mark.docker
+@pytest.mark.compose
+@pytest.mark.slow
+def test_the_service_schema_upgrades_and_rolls_back(stack):
+    """The upgrade path of deploy/README.md: Alembic on the grading service's database, from the worker."""
+
+    def revision() -> str:
+        return stack.sql("qa_arena", "SELECT version_num FROM qa_arena_service_version")
+
+    head = revision()
+    stack.exec("worker", "qa-arena-migrate", "downgrade", "-1")
+    assert revision() != head
+    stack.exec("worker", "qa-arena-migrate", "upgrade", "head")
+    assert revision() == head
+    assert head in stack.exec("worker", "qa-arena-migrate", "current")
+
+
+@pytest.mark.docker
+@pytest.mark.compose
+@pytest.mark.slow
+def test_backup_and_restore_drill(stack, docker_client, tmp_path):
+    env = clean_environment(QA_ARENA_ENV_FILE=str(stack.env), COMPOSE_PROJECT_NAME=stack.project)
+    if stack.sql("qa_arena", "SELECT count(*) FROM submissions") == "0":
+        submit(stack)
+    users = stack.sql("jupyterhub", "SELECT name FROM users ORDER BY name")
+    assert set(users.split()) >= {"ann", "ben", "instructor"}
+    submissions = stack.sql("qa_arena", "SELECT id, status, score FROM submissions ORDER BY id")
+    assert submissions
+    stack.exec("hub", "sh", "-c", "echo 'kept' > /srv/course/notes.txt")
+
+    backup = tmp_path / "backup"
+    made = subprocess.run(["bash", str(DEPLOY / "backup.sh"), str(backup)], env=env, capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr
+    assert {p.name for p in backup.iterdir()} == {
+        "jupyterhub.dump", "qa_arena.dump", "globals.sql", "course.tar.gz", "exchange.tar.gz",
+        "hub-state.tar.gz", "MANIFEST", "SHA256SUMS",
+    }  # fmt: skip
+    manifest = (backup / "MANIFEST").read_text()
+    assert f"project: {stack.project}" in manifest and "revision: none" not in manifest, manifest
+
+    # Disaster: submissions and a hub user gone, the course damaged.
+    stack.sql("qa_arena", "DELETE FROM submissions")
+    stack.sql("jupyterhub", "DELETE FROM users WHERE name = 'ben'")
+    stack.exec("hub", "sh", "-c", "rm /srv/course/notes.txt; echo junk > /srv/course/junk.txt")
+
+    # A damaged backup is refused before anything is touched.
+    broken = tmp_path / "broken"
+    shutil.copytree(backup, broken)
+    with (broken / "qa_arena.dump").open("ab") as dump:
+        dump.write(b"tampered")
+    refused = subprocess.run(["bash", str(DEPLOY / "restore.sh"), str(broken), "--yes"], env=env, capture_output=True)
+    assert refused.returncode != 0 and b"checksums" in refused.stderr
+    assert stack.sql("qa_arena", "SELECT count(*) FROM submissions") == "0"
+
+    restored = subprocess.run(
+        ["bash", str(DEPLOY / "restore.sh"), str(backup), "--yes"], env=env, capture_output=True, text=True
+    )
+    assert restored.returncode == 0, restored.stderr
+    assert stack.sql("qa_arena", "SELECT id, status, score FROM submissions ORDER BY id") == submissions
+    assert stack.sql("jupyterhub", "SELECT name FROM users ORDER BY name") == users
+    assert stack.exec("hub", "ls", "/srv/course").split() == sorted(["exchange", "nbgrader_config.py", "notes.txt",
+                                                                     "source"])  # fmt: skip
+    stack.wait_healthy(docker_client)
+    with stack.https("/hub/health") as response:
+        assert response.status == 200
