@@ -284,7 +284,7 @@ def test_grading_through_the_judge_proxy(judge_image, start_proxy, docker_client
     assert died.returncode == 0, died.stderr
     labelled = {"label": f"org.qa-arena.stack={stack}"}
     for _ in range(50):
-        if not docker_client.containers.list(all=True, filters=labelled):
+        if not docker_client.containers.list(all=True, filters=labelled, sparse=True):
             break
         import time
 
