@@ -39,6 +39,8 @@ dev (what `qa-arena hub` starts; for development and demos, never for real stude
   STATE/exchange in its mount namespace (STATE/jupyter-config/nbgrader_config.py says so), and the
   course directory stays closed to students (the demo course is mode 0700); users' servers have no
   formgrader (it is the course's service);
+- the check service (qa_arena/hub/checks.py) at /services/qa-arena/, and a grading worker, both managed
+  by the hub, with the queue and the submissions database in STATE/service/;
 - `QA_ARENA_ADMIN_TOKEN`: when set, a service `qa-arena-admin` holding that token gets the `admin`
   role, so scripts and tests can drive the REST API (create users' tokens, start servers...).
 
@@ -57,12 +59,15 @@ production (`QA_ARENA_HUB_PROFILE=production`):
     QA_ARENA_IDLE_TIMEOUT        seconds before an idle server is stopped (default 3600)
     QA_ARENA_EXCHANGE_SOURCE     what is mounted at /srv/nbgrader/exchange in users' containers: a host
                                  path or a volume name (default: the course's exchange directory)
+    QA_ARENA_CHECK_PORT          the check service's port, at QA_ARENA_HUB_CONNECT_IP (default 10101);
+                                 QA_ARENA_DB_URL and QA_ARENA_BROKER_URL must name the workers' database and queue
 
 - DockerSpawner: one container per user, `qa-arena-user-<name>`, removed when stopped, image fixed
   (`allowed_images` = that image: users cannot pick another), no user config (`disable_user_config`),
   CPU, memory and process limits, no capabilities, home in a named volume `qa-arena-home-<name>`;
 - the hub listens on 0.0.0.0 and containers reach it at QA_ARENA_HUB_CONNECT_IP on the network;
 - jupyterhub-idle-culler as a managed service with only the scopes it needs;
+- the check service (qa_arena/hub/checks.py) at /services/qa-arena/; workers run apart (deploy/);
 - the single-user image's nbgrader config must set `c.Exchange.root = "/srv/nbgrader/exchange"`
   (containers get QA_ARENA_EXCHANGE=/srv/nbgrader/exchange).
 """
@@ -73,8 +78,10 @@ from pathlib import Path
 
 from jupyterhub.utils import random_port
 
+from qa_arena.client import CHECK_URL
 from qa_arena.hub import settings
 from qa_arena.hub.accounts import demo_accounts
+from qa_arena.hub.checks import client_url, configure_checks, service_environment
 from qa_arena.hub.course import Course, load_course
 from qa_arena.hub.dev import prepare_dev
 from qa_arena.hub.proxy import find_proxy
@@ -187,7 +194,11 @@ def dev_profile() -> None:
     c.Spawner.http_timeout = 60
 
     service, roles = formgrader(hub.course, "auto", JUPYTER_RUNTIME_DIR=str(HUB_FILES / "formgrader-runtime"))
-    services = [service]
+    checks, check_roles = configure_checks(
+        c, hub.course, f"http://127.0.0.1:{random_port()}", service_environment(STATE, dev=True), worker=True
+    )
+    services = [service, *checks]
+    roles += check_roles
     token = os.environ.get(settings.ADMIN_TOKEN)
     if token:
         services.append({"name": "qa-arena-admin", "api_token": token, "display": False})
@@ -245,7 +256,13 @@ def production_profile() -> None:
             "mode": "rw",
         },
     }
-    c.DockerSpawner.environment = {"QA_ARENA_EXCHANGE": "/srv/nbgrader/exchange"}
+    check_service = f"http://{c.JupyterHub.hub_connect_ip}:{int(os.environ.get('QA_ARENA_CHECK_PORT', '10101'))}"
+    checks, check_roles = configure_checks(c, course, check_service, service_environment(STATE, dev=False), False)
+    c.DockerSpawner.environment = {
+        "QA_ARENA_EXCHANGE": "/srv/nbgrader/exchange",
+        "QA_ARENA_COURSE_ID": course.course_id,  # students see only this course's assignments
+        CHECK_URL: client_url(check_service),
+    }
     c.DockerSpawner.cpu_limit = float(os.environ.get("QA_ARENA_USER_CPU_LIMIT", "1.0"))
     c.DockerSpawner.mem_limit = os.environ.get("QA_ARENA_USER_MEM_LIMIT", "1G")
     c.DockerSpawner.extra_host_config = {"pids_limit": 512, "cap_drop": ["ALL"], "security_opt": ["no-new-privileges"]}
@@ -274,8 +291,8 @@ def production_profile() -> None:
             "services": ["idle-culler"],
         }
     )
-    c.JupyterHub.services = [service, culler]
-    c.JupyterHub.load_roles = roles
+    c.JupyterHub.services = [service, culler, *checks]
+    c.JupyterHub.load_roles = roles + check_roles
     c.JupyterHub.load_groups = course_groups(course)
 
 

@@ -18,6 +18,8 @@ from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
 from .ai.cli import add_feedback_parser
+from .checks.cli import add_checks_parsers
+from .course.setup import DEFAULT_COURSE_ID
 from .experiments.cli import add_experiment_parser
 from .exports.cli import add_export_parsers
 from .hub.cli import add_hub_parser
@@ -282,6 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_feedback_parser(sub)
     add_export_parsers(sub)
     add_service_parsers(sub)
+    add_checks_parsers(sub)
     add_ratings_parsers(sub)
     add_experiment_parser(sub)
 
@@ -310,7 +313,7 @@ def build_parser() -> argparse.ArgumentParser:
     course = sub.add_parser("course", help="nbgrader course directories").add_subparsers(dest="action", required=True)
     init = course.add_parser("init", help="create a course directory wired to the QA Arena autograder")
     init.add_argument("dir")
-    init.add_argument("--course-id", default="qa-arena")
+    init.add_argument("--course-id", default=DEFAULT_COURSE_ID)
     init.add_argument("--problems", action="append", help="problem bank directory (default: this checkout's)")
     init.set_defaults(func=cmd_course_init)
     build_nb = course.add_parser("build", help="write source/ASSIGNMENT/<slug>.ipynb for each problem")

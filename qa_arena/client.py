@@ -1,16 +1,29 @@
 """The notebook side: `%load_ext qa_arena.client`, then `%qa_arena_check PROBLEM` in the check cell.
 
-The check looks at the tests cell the student ran last. Without a check service configured
-(`QA_ARENA_CHECK_URL`, see the grading-service issue) it can only check what is visible without the
-hidden implementations: that the tests parse, which tests there are, and common slips.
+The check sends the tests cell the student ran last to the course's check service (a JupyterHub
+service, `qa_arena.checks`) and shows its answer. The service's address comes from
+`$QA_ARENA_CHECK_URL` and the student's identity from `$JUPYTERHUB_API_TOKEN` (the Hub sets both in
+the student's server). Without them it checks only what needs no hidden implementation: that the
+tests parse, which tests there are, and common slips. `%qa_arena_rate STARS [comment]` rates the
+feedback text of the latest check. In Python: `check(problem, source)`.
 """
 
 from __future__ import annotations
 
 import ast
+import html
 import os
+import time
+from dataclasses import dataclass, field
 
 from .submission import notebook_cell_tests
+
+CHECK_URL = "QA_ARENA_CHECK_URL"
+CLIENT_TIMEOUT_S = 180.0  # a check waits at most this long for its verdict
+
+
+class CheckError(RuntimeError):
+    """The check could not be made: no network, no service, not allowed, rate limited..."""
 
 
 def static_check(source: str) -> list[str]:
@@ -43,12 +56,120 @@ def _last_tests_cell(shell) -> str | None:
     return None
 
 
-def check(problem: str, source: str) -> str:
-    lines = [f"Checking your tests for {problem}:"] + [f"  - {finding}" for finding in static_check(source)]
-    if not os.environ.get("QA_ARENA_CHECK_URL"):
-        lines.append("Instant grading against the hidden implementations is not configured for this course; "
-                     "your submission is graded by the autograder.")  # fmt: skip
-    return "\n".join(lines)
+@dataclass
+class CheckResult:
+    """What a check found, shown as rich output in the notebook (plain text elsewhere)."""
+
+    problem: str
+    findings: list[str]
+    answer: dict | None = None  # the service's student view
+    note: str = ""  # why there is no answer
+    lines: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.lines = [f"Checking your tests for {self.problem}:", *(f"  - {f}" for f in self.findings)]
+        self.lines += _answer_lines(self.answer) if self.answer else [self.note] if self.note else []
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines)
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        items = "".join(f"<li>{html.escape(line.strip().removeprefix('- '))}</li>" for line in self.lines[1:])
+        return f"<div class='qa-arena-check'><strong>{html.escape(self.lines[0])}</strong><ul>{items}</ul></div>"
+
+
+def _answer_lines(answer: dict) -> list[str]:
+    status = answer.get("status")
+    if status not in ("SUCCESS", "FAILURE", "ERROR"):
+        return [f"Still grading ({status}); run the check cell again in a moment."]
+    lines = [f"Result: {status}" + (f", score {answer['score']:g} / 100" if answer.get("score") is not None else "")]
+    if answer.get("message"):
+        lines.append(answer["message"])
+    if "bugs_caught" in answer:
+        lines.append(
+            f"Bugs caught: {answer['bugs_caught']} of {answer['bugs_total']} ({answer['valid_tests']} valid tests)"
+        )
+    lines += [f"Not counted: {t['name']}: {t['reason']}" for t in answer.get("invalid_tests", [])]
+    lines += [f"Not caught yet: {hint}" for hint in answer.get("hints", [])]
+    lines += [
+        f"{t['name']}: {'caught a bug' if t['caught_a_bug'] else 'caught no bug'}" for t in answer.get("tests", [])
+    ]
+    if answer.get("feedback"):
+        lines += [
+            f"{answer['feedback']['label']}:",
+            answer["feedback"]["text"],
+            "Rate it: %qa_arena_rate STARS [comment]",
+        ]
+    return lines
+
+
+class CheckClient:
+    """Talks to the check service with the student's Hub token."""
+
+    def __init__(self, url: str | None = None, token: str | None = None, timeout_s: float = CLIENT_TIMEOUT_S) -> None:
+        self.url = (url or os.environ.get(CHECK_URL, "")).rstrip("/") + "/"
+        self.token = token or os.environ.get("JUPYTERHUB_API_TOKEN", "")
+        self.timeout_s = timeout_s
+
+    @property
+    def configured(self) -> bool:
+        return self.url != "/" and bool(self.token)
+
+    def request(self, method: str, path: str, **kwargs) -> dict:
+        import requests
+
+        try:
+            response = requests.request(method, self.url + path, headers={"Authorization": f"token {self.token}"},
+                                        timeout=kwargs.pop("timeout", 30), **kwargs)  # fmt: skip
+        except requests.ConnectionError:
+            raise CheckError(f"cannot reach the check service at {self.url}: is the network up?") from None
+        except requests.Timeout:
+            raise CheckError("the check service did not answer in time; try again in a minute") from None
+        try:
+            data = response.json()
+        except ValueError:
+            data = {"detail": f"unexpected answer (HTTP {response.status_code})"}
+        if response.status_code == 429:
+            raise CheckError(
+                f"not now: {data.get('detail')} (try again in {response.headers.get('Retry-After', '?')} s)"
+            )
+        if response.status_code in (401, 403):
+            raise CheckError(f"the check service does not know you: {data.get('detail')} (restart your server?)")
+        if response.status_code >= 400:
+            raise CheckError(f"the check service says: {data.get('detail')} (HTTP {response.status_code})")
+        return data
+
+    def check(self, problem: str, source: str, assignment: str | None = None) -> dict:
+        """Queue a check and wait for its verdict (the student view)."""
+        answer = self.request(
+            "POST", "api/checks", json={"problem": problem, "tests": source, "assignment": assignment}
+        )
+        deadline = time.monotonic() + self.timeout_s
+        while answer.get("status") not in ("SUCCESS", "FAILURE", "ERROR") and time.monotonic() < deadline:
+            answer = self.request("GET", f"api/checks/{answer['id']}", params={"wait": 25}, timeout=40)
+        return answer
+
+    def rate(self, check_id: str, stars: int, comment: str | None = None) -> dict:
+        return self.request("POST", f"api/checks/{check_id}/rating", json={"stars": stars, "comment": comment})
+
+
+def check(problem: str, source: str, assignment: str | None = None, client: CheckClient | None = None) -> CheckResult:
+    """Check `source` (a tests cell or file) for `problem`: statically, then on the service if configured."""
+    client = client or CheckClient()
+    findings = static_check(source)
+    if not client.configured:
+        return CheckResult(problem, findings, note="Instant grading against the hidden implementations is not "
+                           "configured here; your submission is graded by the autograder.")  # fmt: skip
+    if findings and findings[0].startswith(("syntax error", "no test functions")):
+        return CheckResult(problem, findings, note="Fix this first: the check service was not asked.")
+    try:
+        return CheckResult(
+            problem, findings, answer=client.check(problem, notebook_cell_tests({"source": source}), assignment)
+        )
+    except CheckError as exc:
+        return CheckResult(problem, findings, note=f"Could not check: {exc}")
 
 
 class HiddenImplementation(NotImplementedError):
@@ -87,10 +208,36 @@ def load_ipython_extension(ipython) -> None:
         if name and name not in sys.modules:
             sys.modules[name] = stub_module(name)
 
+    last: dict[str, str] = {}
+
     @register_line_magic
     def qa_arena_check(line: str) -> None:
+        """`%qa_arena_check PROBLEM [ASSIGNMENT]`: check the tests cell run last (assignment: this folder's name)."""
+        from IPython.display import display
+
         source = _last_tests_cell(ipython)
         if source is None:
             print("Run your tests cell first, then this cell.")
             return
-        print(check(line.strip() or "this problem", source))
+        problem, _, assignment = line.strip().partition(" ")
+        result = check(problem or "this problem", source, assignment.strip() or os.path.basename(os.getcwd()))
+        if result.answer:
+            last["id"] = result.answer["id"]
+        display(result)
+
+    @register_line_magic
+    def qa_arena_rate(line: str) -> None:
+        """`%qa_arena_rate STARS [comment]`: rate (1-5) the feedback text of your latest check."""
+        stars, _, comment = line.strip().partition(" ")
+        if "id" not in last:
+            print("Run a check first (the check cell); then rate its feedback.")
+            return
+        if stars not in {"1", "2", "3", "4", "5"}:
+            print("Give 1 to 5 stars, e.g. %qa_arena_rate 4 the hint about empty input helped")
+            return
+        try:
+            CheckClient().rate(last["id"], int(stars), comment.strip() or None)
+        except CheckError as exc:
+            print(f"Could not rate: {exc}")
+            return
+        print(f"Thanks: {stars} star(s) recorded for this feedback.")

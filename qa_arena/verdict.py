@@ -82,6 +82,32 @@ class Verdict:
             "message": self.message,
         }
 
+    @classmethod
+    def from_dict(cls, data: dict, problem: Problem | None = None) -> Verdict:
+        """The verdict `to_dict` wrote (stored JSON); with its problem, the hints of surviving mutants too."""
+        variants = [VariantResult(v["id"], v["kind"], v["outcome"], list(v.get("killed_by", [])),
+                                  v.get("duration_s", 0.0)) for v in data.get("variants", [])]  # fmt: skip
+        invalid = [InvalidTest(t["name"], t["failed_on"], t.get("reason", "")) for t in data.get("invalid_tests", [])]
+        verdict = cls(
+            problem=data["problem"],
+            status=data["status"],
+            score=data.get("score"),
+            kill_ratio=data.get("kill_ratio", 0.0),
+            killed=data.get("killed", 0),
+            total=data.get("total", 0),
+            tests=list(data.get("tests", [])),
+            invalid_tests=invalid,
+            variants=variants,
+            duration_s=data.get("duration_s", 0.0),
+            message=data.get("message", ""),
+        )
+        if problem is not None and verdict.status == SUCCESS:
+            killed = {v.id for v in variants if v.kind == "mutant" and v.killed_by}
+            survivors = [m for m in problem.mutants if m.id not in killed]
+            verdict.hints = [m.hint for m in survivors if m.hint]
+            verdict.surviving_weight = sum(m.weight for m in survivors)
+        return verdict
+
 
 def error_verdict(problem: Problem, message: str, duration_s: float = 0.0) -> Verdict:
     return Verdict(problem.slug, ERROR, None, total=len(problem.mutants), message=message, duration_s=duration_s)

@@ -21,9 +21,9 @@ class NbgraderError(RuntimeError):
 
 
 class CourseRunner:
-    def __init__(self, course_dir: Path, course_id: str = "qa-arena", log: Callable[[str], None] | None = None):
+    def __init__(self, course_dir: Path, course_id: str | None = None, log: Callable[[str], None] | None = None):
         self.course_dir = Path(course_dir).resolve()
-        self.course_id = course_id
+        self._course_id = course_id
         self.exchange = self.course_dir / "exchange"
         self.log = log or (lambda _message: None)
         self.bin = Path(sys.executable).parent  # nbgrader and alembic live beside this interpreter
@@ -69,6 +69,16 @@ class CourseRunner:
     def feedback(self, assignment: str) -> None:
         self.nbgrader("generate_feedback", assignment, "--force")
         self.nbgrader("release_feedback", assignment)
+
+    @property
+    def course_id(self) -> str:
+        """The id given, else the one the course's nbgrader_config.py sets."""
+        if self._course_id is None:
+            from traitlets.config.loader import PyFileConfigLoader
+
+            config = PyFileConfigLoader("nbgrader_config.py", path=str(self.course_dir)).load_config()
+            self._course_id = config.CourseDirectory.get("course_id") or "default_course"
+        return self._course_id
 
     def config(self) -> dict:
         """The settings of the course's nbgrader_config.py that QA Arena's commands need."""

@@ -9,6 +9,8 @@ import nbformat
 from ..problem import Problem, load_problem
 from .notebooks import problem_notebook
 
+DEFAULT_COURSE_ID = "testing-101"  # not "qa-arena": that is the check service's name on the hub
+
 CONFIG_TEMPLATE = '''"""nbgrader configuration of a QA Arena course (written by `qa-arena course init`; edit freely)."""
 
 import os

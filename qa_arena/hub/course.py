@@ -6,6 +6,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..course.setup import DEFAULT_COURSE_ID
 from ..paths import judge_dir
 
 
@@ -43,7 +44,7 @@ def load_course(root: Path) -> Course:
     return Course(root=root, course_id=course_id, exchange=exchange)
 
 
-def create_demo_course(root: Path, course_id: str = "qa-arena") -> Course:
+def create_demo_course(root: Path, course_id: str = DEFAULT_COURSE_ID) -> Course:
     """A course with the repository's assignments in source/ (the instructor generates and releases them)."""
     from ..course.assignments import ASSIGNMENTS
     from ..course.setup import build_assignment, init_course, load_problems

@@ -32,6 +32,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 PENDING, RUNNING, SUCCESS, FAILURE, ERROR = "PENDING", "RUNNING", "SUCCESS", "FAILURE", "ERROR"
 STATUSES = (PENDING, RUNNING, SUCCESS, FAILURE, ERROR)
 FINAL = frozenset({SUCCESS, FAILURE, ERROR})
+SUBMIT, CHECK = "submit", "check"  # queued by `qa-arena submit` | an instant check from the notebook
+KINDS = (SUBMIT, CHECK)
 
 
 def utcnow() -> datetime:
@@ -68,15 +70,19 @@ class Submission(Base):
     __tablename__ = "submissions"
     __table_args__ = (
         CheckConstraint(f"status IN {STATUSES!r}", name="ck_submissions_status"),
+        CheckConstraint(f"kind IN {KINDS!r}", name="ck_submissions_kind"),
         Index("ix_submissions_status", "status"),
         Index("ix_submissions_queued_at", "queued_at"),
         Index("ix_submissions_username_problem", "username", "problem"),
+        Index("ix_submissions_username_queued_at", "username", "queued_at"),  # the checks' rate limits
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     username: Mapped[str] = mapped_column(String(200))  # not "user": a reserved word in PostgreSQL
     problem: Mapped[str] = mapped_column(String(200))  # the problem's slug
     source: Mapped[str] = mapped_column(Text)  # the tests, as Python source
+    kind: Mapped[str] = mapped_column(String(16), default=SUBMIT, server_default=SUBMIT)
+    assignment: Mapped[str | None] = mapped_column(String(200))  # the nbgrader assignment, when the client said
     status: Mapped[str] = mapped_column(String(16), default=PENDING)
     score: Mapped[float | None] = mapped_column(Float)  # None unless SUCCESS or FAILURE
     verdict: Mapped[dict | None] = mapped_column(JSON().with_variant(JSONB(), "postgresql"))  # Verdict.to_dict()

@@ -9,7 +9,7 @@ from traitlets import Float
 from traitlets.config import LoggingConfigurable
 
 from .grading import Grader
-from .models import FINAL, Submission
+from .models import FINAL, SUBMIT, Submission
 from .problems import ProblemBank
 from .queue import GradingQueue
 from .store import SubmissionStore
@@ -47,10 +47,12 @@ class GradingService(LoggingConfigurable):
 
         publish(self.celery, str(submission_id))
 
-    def submit(self, username: str, slug: str, source: str) -> Submission:
+    def submit(
+        self, username: str, slug: str, source: str, kind: str = SUBMIT, assignment: str | None = None
+    ) -> Submission:
         """Queue a suite. ProblemError for a slug the bank lacks; QueueError if the broker cannot take it."""
         self.bank.resolve(slug)
-        submission = self.store.create(username, slug, source)
+        submission = self.store.create(username, slug, source, kind, assignment)
         try:
             self.publish(submission.id)
         except Exception as exc:

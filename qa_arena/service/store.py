@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -24,7 +25,7 @@ from traitlets import Bool, Float, Unicode, default
 from traitlets.config import LoggingConfigurable
 
 from ..paths import user_cache_dir
-from .models import ERROR, FINAL, PENDING, RUNNING, Submission, utcnow
+from .models import ERROR, FINAL, PENDING, RUNNING, SUBMIT, Submission, utcnow
 
 VERSION_TABLE = "qa_arena_service_version"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -47,20 +48,43 @@ def _sqlite_file(url: str) -> Path | None:
     return Path(parsed.database)
 
 
-def make_engine(url: str, busy_timeout_s: float = 30.0) -> Engine:
-    """An engine that copes with several processes: WAL and a busy timeout on SQLite, pre-ping elsewhere."""
+@contextlib.contextmanager
+def _sqlite_lock(file: Path) -> Iterator[None]:
+    """The file lock that serialises schema changes (journal mode, migrations) between processes."""
+    with open(file.with_name(file.name + ".migrate-lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        yield
+
+
+def make_engine(url: str, busy_timeout_s: float = 30.0, immediate: bool = False) -> Engine:
+    """An engine that copes with several processes: WAL and a busy timeout on SQLite, pre-ping elsewhere.
+
+    ``immediate``: every SQLite transaction starts with ``BEGIN IMMEDIATE``. A deferred one that reads
+    and then writes fails at once ("database is locked", the busy timeout does not apply) when another
+    connection wrote in between; an immediate one waits its turn. Only for short transactions (the
+    store's), not for a client that keeps one open while idle (kombu's). Switching to WAL needs every
+    other connection gone, so it happens once, under the file lock, before any pooled connection
+    exists (the mode is kept in the file).
+    """
     file = _sqlite_file(url)
     if file is None:
         return create_engine(url, pool_pre_ping=True)
     file.parent.mkdir(parents=True, exist_ok=True)
+    with _sqlite_lock(file), contextlib.closing(sqlite3.connect(file, timeout=busy_timeout_s)) as connection:
+        connection.execute("PRAGMA journal_mode=WAL")  # readers do not wait for the writer
     engine = create_engine(url, connect_args={"timeout": busy_timeout_s})
 
     @event.listens_for(engine, "connect")
-    def _pragmas(dbapi_connection, _record) -> None:
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")  # readers do not wait for the writer
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
+    def _connect(dbapi_connection, _record) -> None:
+        dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+        if immediate:
+            dbapi_connection.isolation_level = None  # we say when transactions begin (below)
+
+    if immediate:
+
+        @event.listens_for(engine, "begin")
+        def _begin(connection) -> None:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")  # waits (busy timeout) for the write lock
 
     return engine
 
@@ -120,7 +144,7 @@ class SubmissionStore(LoggingConfigurable):
         if self._engine is None or self._pid != os.getpid():
             if self._engine is not None:
                 self._engine.dispose(close=False)
-            self._engine = make_engine(self.db_url, self.busy_timeout_s)
+            self._engine = make_engine(self.db_url, self.busy_timeout_s, immediate=True)
             self._pid = os.getpid()
         return self._engine
 
@@ -150,11 +174,11 @@ class SubmissionStore(LoggingConfigurable):
     def _migrating(self) -> Iterator:
         """A transaction holding the migration lock until after it commits (so the next one sees the schema)."""
         file = _sqlite_file(self.db_url)
+        engine = self.engine  # made first: making it takes the lock too
         with contextlib.ExitStack() as stack:
             if file is not None:
-                lock = stack.enter_context(open(file.with_name(file.name + ".migrate-lock"), "w"))
-                fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, after the commit below
-            connection = stack.enter_context(self.engine.begin())
+                stack.enter_context(_sqlite_lock(file))  # released after the commit below
+            connection = stack.enter_context(engine.begin())
             if connection.dialect.name == "postgresql":  # released at commit
                 connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK})
             yield connection
@@ -193,7 +217,9 @@ class SubmissionStore(LoggingConfigurable):
         self._schema_checked = True
 
     # -- submissions ---------------------------------------------------------
-    def create(self, username: str, problem: str, source: str) -> Submission:
+    def create(
+        self, username: str, problem: str, source: str, kind: str = SUBMIT, assignment: str | None = None
+    ) -> Submission:
         """A new PENDING submission (its message is about to be published)."""
         now = utcnow()
         submission = Submission(
@@ -201,6 +227,8 @@ class SubmissionStore(LoggingConfigurable):
             username=username,
             problem=problem,
             source=source,
+            kind=kind,
+            assignment=assignment,
             status=PENDING,
             attempts=0,
             queued_at=now,

@@ -15,14 +15,18 @@ import nbformat
 import pytest
 
 from qa_arena.hub.accounts import demo_accounts
+from qa_arena.ratings.store import RatingStore
+from qa_arena.service.store import SubmissionStore
 from tests.hub.client import processes_of
 
 pytest.importorskip("selenium", reason="selenium is in the test extra: pip install -e '.[test]'")
+from selenium.webdriver.support.select import Select
+
 from tests.browser.lab import Lab, Screenshots  # needs selenium
 
 pytestmark = [pytest.mark.browser, pytest.mark.hub, pytest.mark.slow]
 
-COURSE = "qa-arena"
+COURSE = "testing-101"
 ASSIGNMENT = "ps1-basics"
 NOTEBOOK = "durations"
 FORMGRADER = f"/services/{COURSE}/formgrader/api"
@@ -123,10 +127,31 @@ def test_a_student_fetches_tests_checks_and_submits(released, driver, artifacts)
     assert f"Checking your tests for {NOTEBOOK}:" in result
     assert "2 test function(s): test_45_seconds, test_hours_and_minutes" in result
     assert "asserts nothing" not in result
-    assert "Instant grading against the hidden implementations is not configured" in result
-    assert result in driver.find_element("tag name", "body").text  # shown in the page, not just in the DOM
+    # graded by the hub's check service (its worker, against the hidden implementations)
+    assert "Result: SUCCESS, score" in result and "Not caught yet:" in result
+    assert "Feedback (offline hints: no API key)" in result
+    assert "2 test function(s)" in driver.find_element("tag name", "body").text  # shown, not just in the DOM
 
     lab.save()
+    # the check service's page (the hub's OAuth login, no password again): the check and its feedback, rated
+    driver.get(f"{hub.url}/services/qa-arena/")
+    lab.wait(lambda d: d.find_elements("css selector", "tr.check"), message="the checks page")
+    row = driver.find_element("css selector", "tr.check")
+    assert "durations" in row.text and row.find_element("css selector", ".status").text == "SUCCESS"
+    assert "Feedback (offline hints: no API key)" in row.text
+    shot("checks-page")
+    Select(row.find_element("name", "stars")).select_by_value("4")
+    row.find_element("name", "comment").send_keys("clear enough")
+    row.find_element("css selector", "button[type=submit]").click()
+    lab.wait(lambda d: d.current_url.rstrip("/").endswith("/services/qa-arena"), message="back on the checks page")
+    submissions = SubmissionStore(db_url=f"sqlite:///{hub.state / 'service' / 'submissions.sqlite3'}")
+    (rating,) = RatingStore(submissions).rows(username=STUDENT)
+    assert (rating.stars, rating.comment, rating.feedback_source) == (4, "clear enough", "fallback")
+    submissions.dispose()
+    driver.get(f"{hub.url}/user/{STUDENT}/lab")  # back to JupyterLab
+    lab.wait(lambda d: lab.find(".lm-MenuBar-itemLabel"), message="JupyterLab again")
+    lab.dismiss_notifications()
+
     saved = hub.as_user(STUDENT, "GET", f"/user/{STUDENT}/api/contents/{ASSIGNMENT}/{NOTEBOOK}.ipynb").json()
     (cell,) = [c for c in saved["content"]["cells"] if "qa-arena-tests" in c["metadata"].get("tags", [])]
     assert cell["source"] == TESTS.rstrip("\n")
@@ -143,4 +168,4 @@ def test_a_student_fetches_tests_checks_and_submits(released, driver, artifacts)
     nb = nbformat.read(str(submitted), as_version=4)
     (cell,) = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == f"{NOTEBOOK}-tests"]
     assert cell.source == TESTS.rstrip("\n")
-    assert len(shot.taken) == 8 and all(p.stat().st_size > 10_000 for p in shot.taken)
+    assert len(shot.taken) == 9 and all(p.stat().st_size > 10_000 for p in shot.taken)

@@ -29,11 +29,11 @@ def test_zero_to_jupyterhub_values():
     assert single["extraEnv"]["QA_ARENA_EXCHANGE"] == "/srv/nbgrader/exchange"
     assert values["cull"]["enabled"] and values["cull"]["timeout"] > 0
     hub = values["hub"]
-    assert hub["services"]["qa-arena"]["url"].startswith("http://qa-arena-formgrader.")
-    assert "apiToken" not in hub["services"]["qa-arena"]  # secrets live in secrets.yaml
+    assert hub["services"]["testing-101"]["url"].startswith("http://qa-arena-formgrader.")
+    assert "apiToken" not in hub["services"]["testing-101"]  # secrets live in secrets.yaml
     roles = hub["loadRoles"]
-    assert roles["formgrade-qa-arena"]["scopes"] == ["access:services!service=qa-arena"]
-    assert "admin" not in str(roles["formgrader-qa-arena"]["scopes"])
+    assert roles["formgrade-testing-101"]["scopes"] == ["access:services!service=testing-101"]
+    assert "admin" not in str(roles["formgrader-testing-101"]["scopes"])
     assert hub["config"]["Authenticator"]["admin_users"] == []
 
 
@@ -43,7 +43,7 @@ def test_course_manifests():
         assert docs[("PersistentVolumeClaim", claim)]["spec"]["accessModes"] == ["ReadWriteMany"]
     pod = docs[("Deployment", "qa-arena-formgrader")]["spec"]["template"]["spec"]
     env = {e["name"]: e for e in pod["containers"][0]["env"]}
-    assert env["JUPYTERHUB_SERVICE_PREFIX"]["value"] == "/services/qa-arena/"
+    assert env["JUPYTERHUB_SERVICE_PREFIX"]["value"] == "/services/testing-101/"
     assert "secretKeyRef" in env["JUPYTERHUB_API_TOKEN"]["valueFrom"]
     assert ("Service", "qa-arena-formgrader") in docs
 

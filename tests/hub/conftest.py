@@ -64,10 +64,11 @@ def wait_until_up(hub: Hub, process: subprocess.Popen) -> None:
         if process.poll() is not None:
             raise RuntimeError(f"the hub exited with {process.returncode}:\n{hub.log.read_text()[-4000:]}")
         try:
-            if hub.request("GET", "/hub/api/services/qa-arena", timeout=5).status_code == 200:
+            if hub.request("GET", "/hub/api/services/testing-101", timeout=5).status_code == 200:
                 token = hub.token("instructor")
-                status = hub.request("GET", "/services/qa-arena/formgrader/api/status", token=token, timeout=5)
-                if status.status_code == 200:
+                status = hub.request("GET", "/services/testing-101/formgrader/api/status", token=token, timeout=5)
+                checks = hub.request("GET", "/services/qa-arena/api/health", timeout=5)
+                if status.status_code == 200 and checks.status_code == 200:
                     return
         except requests.ConnectionError:
             pass
@@ -76,7 +77,8 @@ def wait_until_up(hub: Hub, process: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="module")
-def dev_hub(proxy, tmp_path_factory):
+def dev_hub(proxy, tmp_path_factory, request):
+    """The hub; a test module's QA_ARENA_CONFIG (a config file's text) configures its services."""
     if os.geteuid() != 0:
         pytest.skip("the dev hub's per-user isolation needs root")
     state = Path(tempfile.mkdtemp(prefix="qa-arena-hub-test-", dir="/tmp"))
@@ -85,6 +87,11 @@ def dev_hub(proxy, tmp_path_factory):
     port = free_port()
     admin_token = secrets.token_hex(24)
     env = hub_env(state, QA_ARENA_ADMIN_TOKEN=admin_token, QA_ARENA_SANDBOX="local")
+    config_text = getattr(request.module, "QA_ARENA_CONFIG", None)
+    if config_text:
+        config = state / "qa_arena_config.py"
+        config.write_text(config_text)
+        env["QA_ARENA_CONFIG"] = str(config)
     with log.open("w") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "qa_arena", "hub", "--port", str(port)],

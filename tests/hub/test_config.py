@@ -39,6 +39,7 @@ print(json.dumps({
     "object_name": getattr(spawner, "object_name", None),
     "mem_limit": spawner.mem_limit,
     "cpu_limit": spawner.cpu_limit,
+    "environment": spawner.environment,
 }, default=lambda o: sorted(o) if isinstance(o, set) else str(o)))
 """
 
@@ -98,9 +99,14 @@ def test_production_profile(production_env):
     assert docker["disable_user_config"] is True
     assert docker["extra_host_config"]["cap_drop"] == ["ALL"]
     assert "qa-arena-home-{username}" in docker["volumes"]
-    # services: the course's formgrader and the idle culler, neither admin, no admin-token service
+    # services: the course's formgrader, the idle culler and the check service, none admin, no admin-token service
     services = {s["name"]: s for s in hub["services"]}
-    assert set(services) == {"testing-101", "idle-culler"}
+    assert set(services) == {"testing-101", "idle-culler", "qa-arena"}
+    assert services["qa-arena"]["url"] == "http://172.31.0.1:10101"
+    assert services["qa-arena"]["command"][1:] == ["-m", "qa_arena", "check-service"]
+    assert loaded["environment"]["QA_ARENA_CHECK_URL"] == "http://172.31.0.1:10101/services/qa-arena/"
+    assert loaded["environment"]["QA_ARENA_COURSE_ID"] == "testing-101"
+    assert "custom:qa-arena:staff" in config["Spawner"]["server_token_scopes"]
     assert not any(s.get("admin") for s in services.values())
     assert services["idle-culler"]["command"][1:3] == ["-m", "jupyterhub_idle_culler"]
     formgrader = services["testing-101"]
@@ -116,6 +122,18 @@ def test_production_profile(production_env):
         assert not any(s.startswith(("admin", "tokens", "access:servers")) and "!" not in s for s in role["scopes"])
     assert hub["load_groups"]["nbgrader-testing-101"]["users"] == ["ann", "ben"]
     assert config["Authenticator"]["admin_users"] == []
+    # everyone in the course may check; only instructors are the check service's staff
+    assert roles["qa-arena-checks"]["scopes"] == ["access:services!service=qa-arena"]
+    assert roles["qa-arena-checks"]["groups"] == ["nbgrader-testing-101", "formgrade-testing-101"]
+    assert roles["qa-arena-staff"] == {**roles["qa-arena-staff"], "scopes": ["custom:qa-arena:staff"],
+                                       "groups": ["formgrade-testing-101"]}  # fmt: skip
+
+
+def test_a_course_named_like_the_check_service_is_refused(production_env, tmp_path):
+    course = tmp_path / "clash"
+    init_course(course, "qa-arena", [PROBLEMS])
+    production_env["QA_ARENA_COURSE_DIR"] = str(course)
+    assert "is the check service's name on the hub" in fails(production_env)
 
 
 @pytest.mark.parametrize("missing", ["QA_ARENA_HUB_DB_URL", "QA_ARENA_HUB_AUTHENTICATOR", "QA_ARENA_HUB_CONNECT_IP"])
@@ -141,8 +159,15 @@ def test_dev_profile(state_dir):
     assert services["qa-arena-admin"]["api_token"] == "a-token-for-scripts"
     roles = {r["name"]: r for r in hub["load_roles"]}
     assert roles["admin"]["services"] == ["qa-arena-admin"]
-    assert roles["formgrade-qa-arena"]["scopes"] == ["access:services!service=qa-arena"]
-    assert services["qa-arena"]["cwd"] == str(state_dir / "course")
+    assert roles["formgrade-testing-101"]["scopes"] == ["access:services!service=testing-101"]
+    assert services["testing-101"]["cwd"] == str(state_dir / "course")
+    # the check service and a worker share a queue and a database in STATE/service (0700)
+    check, worker = services["qa-arena"], services["qa-arena-worker"]
+    assert check["command"][1:] == ["-m", "qa_arena", "check-service"] and "url" not in worker
+    assert check["environment"]["QA_ARENA_DB_URL"] == f"sqlite:///{state_dir / 'service' / 'submissions.sqlite3'}"
+    assert worker["environment"] == check["environment"]
+    assert (state_dir / "service").stat().st_mode & 0o777 == 0o700
+    assert loaded["environment"]["QA_ARENA_CHECK_URL"] == check["url"] + "/services/qa-arena/"
     # the demo course was created, closed to students; their servers see its exchange through a bind mount
     assert (state_dir / "course" / "source" / "ps1-basics" / "durations.ipynb").is_file()
     assert (state_dir / "course").stat().st_mode & 0o777 == 0o700
@@ -154,7 +179,7 @@ def test_dev_profile(state_dir):
 
 def test_dev_profile_without_admin_token_has_no_admin_service(state_dir):
     hub = load(hub_env(state_dir))["config"]["JupyterHub"]
-    assert [s["name"] for s in hub["services"]] == ["qa-arena"]
+    assert [s["name"] for s in hub["services"]] == ["testing-101", "qa-arena", "qa-arena-worker"]
     assert "admin" not in {r["name"] for r in hub["load_roles"]}
 
 

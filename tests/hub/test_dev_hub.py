@@ -1,7 +1,7 @@
 """The dev hub end to end: accounts, servers under their own uids, the nbgrader loop through the hub.
 
 Everything goes through the running servers' HTTP APIs, as the browser would: the instructor drives
-the course's formgrader service (`/services/qa-arena/formgrader/api/...`: generate, release, collect,
+the course's formgrader service (`/services/testing-101/formgrader/api/...`: generate, release, collect,
 autograde, feedback), the students their own servers (nbgrader's assignment list
 `/user/<name>/assignments/{fetch,submit,fetch_feedback}`, and the contents API to write their tests
 into the notebook). What a student's code can reach is checked from a kernel in that student's server.
@@ -22,7 +22,7 @@ from tests.conftest import PROBLEMS
 
 pytestmark = [pytest.mark.hub, pytest.mark.slow]
 
-COURSE = "qa-arena"
+COURSE = "testing-101"
 ASSIGNMENT = "ps1-basics"
 FORMGRADER = f"/services/{COURSE}/formgrader/api"
 WEAK = "from durations import parse_duration\n\ndef test_45s():\n    assert parse_duration('45s') == 45\n"

@@ -12,8 +12,8 @@ exchange="${QA_ARENA_EXCHANGE:-/srv/nbgrader/exchange}"
 mkdir -p "$state/hub"
 chmod 0700 "$state/hub"
 if [ ! -f "$course/nbgrader_config.py" ]; then
-    echo "[qa-arena hub] creating the course ${QA_ARENA_COURSE_ID:-qa-arena} in $course" >&2
-    qa-arena course init "$course" --course-id "${QA_ARENA_COURSE_ID:-qa-arena}" \
+    echo "[qa-arena hub] creating the course ${QA_ARENA_COURSE_ID:-testing-101} in $course" >&2
+    qa-arena course init "$course" --course-id "${QA_ARENA_COURSE_ID:-testing-101}" \
         --problems "${QA_ARENA_PROBLEMS:-/opt/qa-arena/problems}"
 fi
 chmod 0700 "$course"  # staff only: students reach the exchange, never the course directory

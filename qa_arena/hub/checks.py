@@ -1,0 +1,102 @@
+"""The check service on the hub: its managed services, the roles that let users in, and what servers get.
+
+- service `qa-arena` (`qa-arena check-service`) at /services/qa-arena/; students and instructors
+  may use it (`access:services!service=qa-arena`), instructors also hold the custom scope
+  `custom:qa-arena:staff` (no limits, the stats);
+- users' servers get `$QA_ARENA_CHECK_URL` and a `$JUPYTERHUB_API_TOKEN` that may call it;
+- the dev hub also runs a grading worker (`qa-arena worker`) as a managed service, with the queue and
+  the submissions database in STATE/service/ unless `$QA_ARENA_BROKER_URL` / `$QA_ARENA_DB_URL` say
+  otherwise; production runs workers apart (deploy/).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from ..checks import SERVICE_NAME, STAFF_SCOPE
+from ..client import CHECK_URL
+from . import settings
+from .course import Course
+
+SERVER_SCOPES = ["users:activity!user", "access:servers!server"]  # JupyterHub's own `server` role
+
+
+def client_url(service_url: str) -> str:
+    """What users' servers get as $QA_ARENA_CHECK_URL: the service's own address, under its prefix."""
+    return f"{service_url}/services/{SERVICE_NAME}/"
+
+
+def service_environment(state: Path, dev: bool) -> dict[str, str]:
+    """QA_ARENA_* for the check service and the dev worker: one queue, one database."""
+    env = {k: v for k, v in os.environ.items() if settings.passed_to_services(k)}
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "/usr/bin:/bin")])
+    if dev:
+        files = settings.private_dir(state / "service")
+        env.setdefault("QA_ARENA_DB_URL", f"sqlite:///{files / 'submissions.sqlite3'}")
+        env.setdefault("QA_ARENA_BROKER_URL", f"sqla+sqlite:///{files / 'broker.sqlite3'}")
+        env.setdefault("QA_ARENA_SANDBOX", "auto")
+    return env
+
+
+def check_services(
+    course: Course, url: str, environment: dict[str, str], worker: bool
+) -> tuple[list[dict], list[dict]]:
+    """The services (the check service; with `worker`, a grading worker) and the roles they need."""
+    command = [sys.executable, "-m", "qa_arena"]
+    services = [
+        {
+            "name": SERVICE_NAME,
+            "url": url,
+            "command": [*command, "check-service"],
+            "environment": environment,
+            "oauth_no_confirm": True,
+            "oauth_client_allowed_scopes": [STAFF_SCOPE],  # the page knows staff, too
+            "display": True,
+        }
+    ]
+    if worker:
+        services.append(
+            {
+                "name": f"{SERVICE_NAME}-worker",
+                "command": [*command, "worker", "--concurrency", "1"],
+                "environment": environment,
+                "display": False,
+            }
+        )
+    roles = [
+        {
+            "name": "qa-arena-checks",
+            "description": "Check tests with the QA Arena check service",
+            "scopes": [f"access:services!service={SERVICE_NAME}"],
+            "groups": [course.students_group, course.instructors_group],
+        },
+        {
+            "name": "qa-arena-staff",
+            "description": "Staff of the check service: no limits, the statistics",
+            "scopes": [STAFF_SCOPE],
+            "groups": [course.instructors_group],
+        },
+    ]
+    return services, roles
+
+
+def configure_checks(c, course: Course, url: str, environment: dict[str, str], worker: bool) -> tuple[list, list]:
+    """Hub-wide settings for the check service; returns its services and roles to add to the hub's.
+
+    Users' servers get `$QA_ARENA_CHECK_URL` through `c.Spawner.environment`: a profile that sets its
+    spawner's `environment` afterwards must keep that entry.
+    """
+    if course.course_id == SERVICE_NAME:
+        raise ValueError(
+            f"course id {SERVICE_NAME!r} is the check service's name on the hub (its formgrader would be "
+            f"/services/{SERVICE_NAME}/ too): set another id in the course's nbgrader_config.py"
+        )
+    c.JupyterHub.custom_scopes = {
+        STAFF_SCOPE: {"description": "Staff of the QA Arena check service: no check limits, the statistics"}
+    }
+    # a server's API token may call the check service (and says staff for instructors: held scopes only)
+    c.Spawner.server_token_scopes = [*SERVER_SCOPES, f"access:services!service={SERVICE_NAME}", STAFF_SCOPE]
+    c.Spawner.environment.update({CHECK_URL: client_url(url)})
+    return check_services(course, url, environment, worker)
