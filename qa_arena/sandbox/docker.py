@@ -67,6 +67,17 @@ class _Container:
                 return b""
             self.frames.extend(chunk)
 
+    def idle(self) -> bool:
+        """Whether a pooled container can still take work: its stream is open and silent.
+
+        An idle runner says nothing after its ready line, so anything to read means trouble: mostly the
+        end of the stream, when the container stopped or the engine went away (a daemon restart)."""
+        try:
+            readable, _, _ = select.select([self.raw], [], [], 0)
+        except (OSError, ValueError):  # closed
+            return False
+        return not readable and not self.frames
+
     def remove(self) -> None:
         with contextlib.suppress(Exception):
             self.socket.close()
@@ -201,12 +212,24 @@ class DockerSandbox(Sandbox):
         refill.start()
         with self._pools_lock:
             self._background = [t for t in self._background if t.is_alive()] + [refill]
-        try:
-            self.box = self._pool().get_nowait()
+        self.box = self._take_pooled()
+        if self.box is not None:
             return {"event": "ready", "pooled": True}
-        except queue.Empty:
-            self.box = self._new_container(client)
-            return None
+        self.box = self._new_container(client)
+        return None
+
+    def _take_pooled(self) -> _Container | None:
+        """A ready container from the pool, if any; pooled ones that died meanwhile are removed."""
+        pool = self._pool()
+        while True:
+            try:
+                box = pool.get_nowait()
+            except queue.Empty:
+                return None
+            if box.idle():
+                return box
+            self.log.warning("a pooled judge container is gone (did the Docker engine restart?): not used")
+            box.remove()
 
     def _write(self, data: bytes) -> None:
         if self.box is None:

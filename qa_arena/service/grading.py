@@ -4,6 +4,8 @@ The job is idempotent by submission id: a delivery that finds the submission gra
 a worker whose lease is alive, does nothing but note it. The judge's ERROR verdict means the
 infrastructure failed (it never raises), so it is retried with exponential backoff until
 `max_attempts` is spent, then recorded as ERROR with no score. SUCCESS and FAILURE are final.
+Recording what an attempt found outlives a short database outage (a restart): the write is tried
+again, the lease renewed each time, for up to `lease_s`.
 """
 
 from __future__ import annotations
@@ -13,8 +15,11 @@ import os
 import random
 import socket
 import threading
+import time
 from collections.abc import Callable
+from functools import partial
 
+from sqlalchemy.exc import InterfaceError, OperationalError
 from traitlets import Bool, Float, Int
 from traitlets.config import LoggingConfigurable
 
@@ -138,16 +143,46 @@ class Grader(LoggingConfigurable):
         if status == ERROR and attempt < self.max_attempts:
             countdown = self.backoff(attempt)
             lines.append(f"attempt {attempt}: ERROR ({verdict.get('message', '')}); retry in {countdown:.1f} s")
-            if self.store.retry_later(submission_id, attempt, "\n".join(lines), countdown):
+            write = partial(self.store.retry_later, submission_id, attempt, "\n".join(lines), countdown)
+            if self._record(submission_id, attempt, write):
                 retry(countdown)
                 return {**summary, "status": "PENDING", "retry_in_s": countdown}
         else:
             score = verdict.get("score")
             result = f"score {score:g}" if isinstance(score, int | float) else (verdict.get("message") or "no score")
             lines.append(f"attempt {attempt}: {status}, {result}")
-            if self.store.finish(submission_id, attempt, verdict, "\n".join(lines)):
+            write = partial(self.store.finish, submission_id, attempt, verdict, "\n".join(lines))
+            if self._record(submission_id, attempt, write):
                 return {**summary, "status": status, "score": verdict.get("score")}
         self.log.warning(
             "submission %s: attempt %d lost its lease; its result was not recorded", submission_id, attempt
         )
         return {**summary, "outcome": "lease lost"}
+
+    def _record(self, submission_id: str, attempt: int, write: Callable[[], bool]) -> bool:
+        """Store what the attempt found; False if the attempt no longer holds the submission.
+
+        If the database is away (a restart), the verdict is not thrown away: the write is tried again,
+        renewing the lease first (so no sweeper takes the job over once the database is back), until
+        lease_s has passed; then the error propagates (the task is retried and the job is graded again
+        once its lease runs out). Each write is one guarded UPDATE, so a retry never records twice.
+        """
+        deadline = time.monotonic() + self.lease_s
+        delay = min(0.2, self.heartbeat_interval_s)
+        while True:
+            try:
+                return write()
+            except (OperationalError, InterfaceError) as exc:
+                if time.monotonic() + delay > deadline:
+                    raise
+                self.log.warning(
+                    "submission %s: could not record attempt %d (%s); trying again in %.1f s",
+                    submission_id, attempt, " ".join(str(exc).split())[:200], delay,
+                )  # fmt: skip
+            time.sleep(delay)
+            delay = min(delay * 2, self.heartbeat_interval_s)
+            try:
+                if not self.store.heartbeat(submission_id, attempt):
+                    return False  # taken over meanwhile: its result is not ours to record
+            except (OperationalError, InterfaceError):
+                pass  # still away: the write below fails the same way and is tried again

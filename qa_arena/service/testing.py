@@ -7,6 +7,10 @@ manager, or at interpreter exit. Nothing is left listening, and no system servic
 
     with PostgresServer() as pg, RedisServer() as redis:
         os.environ["QA_ARENA_DB_URL"], os.environ["QA_ARENA_BROKER_URL"] = pg.url, redis.url
+
+For failure drills, `halt()` stops a server but keeps its data, port and settings, and `resume()` starts
+it again as it was (`restart()` does both). `DockerDaemon` is a private Docker engine (its own data
+root, socket and containerd namespace) that a drill may stop without touching the machine's engine.
 """
 
 from __future__ import annotations
@@ -94,44 +98,94 @@ class _Server:
 
     signal_stop = signal.SIGTERM
     prefix = "qa-arena-server-"
+    ready_timeout_s = 60.0
 
     def __init__(self) -> None:
         self.proc: subprocess.Popen | None = None
         self.port = 0
         self.directory: Path | None = None
+        self._command: list[str] = []
+        self._user: str | None = None
+        self._stop_at_exit = False
+
+    @property
+    def log_file(self) -> Path:
+        assert self.directory is not None
+        return self.directory / "server.log"
+
+    @property
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
 
     def _spawn(self, command: list[str], user: str | None = None) -> None:
+        self._command, self._user = command, user
+        self._launch()
+
+    def _launch(self) -> None:
         assert self.directory is not None
-        log = self.directory / "server.log"
-        with open(log, "wb") as out:
+        with open(self.log_file, "ab") as out:  # a restart appends to the same log
             self.proc = subprocess.Popen(
-                command,
+                self._command,
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 cwd=self.directory,
-                user=user,
+                user=self._user,
                 start_new_session=True,  # a Ctrl-C in the terminal is for the tests, not the server
             )
-        atexit.register(self.stop)
+        if not self._stop_at_exit:
+            atexit.register(self.stop)
+            self._stop_at_exit = True
         try:
-            _wait_for_port(self.port, self.proc, 60, log)
+            self._wait_ready(self.ready_timeout_s)
         except Exception:
             self.stop()
             raise
 
-    def stop(self) -> None:
+    def _wait_ready(self, timeout_s: float) -> None:
+        assert self.proc is not None
+        _wait_for_port(self.port, self.proc, timeout_s, self.log_file)
+
+    def _end(self, how: int) -> None:
         proc, self.proc = self.proc, None
         if proc is not None and proc.poll() is None:
-            proc.send_signal(self.signal_stop)
+            proc.send_signal(how)
             try:
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(timeout=10)
+
+    def halt(self, how: int | None = None) -> None:
+        """Stop the server but keep its data, port and settings, for `resume` (an outage, a restart).
+
+        how: the signal (default `signal_stop`, the server's clean shutdown)."""
+        if self.directory is None or not self._command:
+            raise RuntimeError(f"{type(self).__name__} was not started")
+        self._end(self.signal_stop if how is None else how)
+
+    def resume(self) -> None:
+        """Start a halted server again, on the same port with the same data; returns once it answers."""
+        if self.directory is None or not self._command:
+            raise RuntimeError(f"{type(self).__name__} was not started")
+        if not self.running:
+            self._launch()
+
+    def restart(self, downtime_s: float = 0.0, how: int | None = None) -> None:
+        """halt, wait downtime_s, resume."""
+        self.halt(how)
+        time.sleep(downtime_s)
+        self.resume()
+
+    def stop(self) -> None:
+        self._end(self.signal_stop)
         if self.directory is not None:
+            self._clean_up()
             shutil.rmtree(self.directory, ignore_errors=True)
             self.directory = None
+
+    def _clean_up(self) -> None:
+        """What the server leaves behind outside its process (its directory is removed afterwards)."""
 
     def __enter__(self):
         self.start()
@@ -145,16 +199,28 @@ class _Server:
 
 
 class RedisServer(_Server):
-    """redis-server without persistence on 127.0.0.1; `url` is redis://127.0.0.1:PORT/0."""
+    """redis-server on 127.0.0.1; `url` is redis://127.0.0.1:PORT/0.
+
+    No persistence by default (a restart empties it). ``persistent=True``: production's settings
+    (deploy/images/redis/redis.conf): an append-only file synced every second, no eviction.
+    """
 
     prefix = "qa-arena-redis-"
+
+    def __init__(self, persistent: bool = False) -> None:
+        super().__init__()
+        self.persistent = persistent
 
     def start(self) -> None:
         ensure_packages("redis-server")
         binary = shutil.which("redis-server") or "/usr/bin/redis-server"
         self.directory = Path(tempfile.mkdtemp(prefix=self.prefix))
         self.port = free_port()
-        command = [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        command = [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
+        if self.persistent:
+            command += ["--appendonly", "yes", "--appendfsync", "everysec", "--maxmemory-policy", "noeviction"]
+        else:
+            command += ["--appendonly", "no"]
         command += ["--daemonize", "no", "--dir", str(self.directory), "--protected-mode", "yes"]
         self._spawn(command)
 
@@ -207,16 +273,17 @@ class PostgresServer(_Server):
         options = ["-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={sockets}"]
         options += ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
         self._spawn([str(bin_dir / "postgres"), "-D", str(data), "-p", str(self.port), *options], user=user)
-        self._create_database()
+        self.new_database(self.database)
 
-    def _create_database(self) -> None:
+    def _wait_ready(self, timeout_s: float) -> None:
         import psycopg
 
+        super()._wait_ready(timeout_s)
         deadline = time.monotonic() + 30
-        while True:  # the port opens a moment before the server accepts sessions
+        while True:  # the port opens a moment before the server accepts sessions (or while it recovers)
             try:
-                self.new_database(self.database)
-                return
+                with psycopg.connect(self.admin_dsn, connect_timeout=5):
+                    return
             except psycopg.OperationalError:
                 if time.monotonic() > deadline:
                     raise
@@ -239,3 +306,158 @@ class PostgresServer(_Server):
     @property
     def url(self) -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{self.database}"
+
+
+class DockerDaemon(_Server):
+    """A private `dockerd` for drills that stop the Docker engine; the machine's engine is left alone.
+
+    Everything it owns is named after a new temporary directory: data root, exec root, pidfile,
+    config file (empty: the machine's /etc/docker/daemon.json is not read), unix socket, containerd
+    namespaces and cgroup parent. No bridge, iptables rules or masquerading (judge containers have
+    no network). `url` is its DOCKER_HOST; `load_image` copies an image from the machine's engine.
+    `stop()` removes its containers, stops it and removes what it left behind (processes in its
+    directory or cgroups, mounts, the directory), also after `halt()`. Root only. dockerd runs its
+    own containerd, unless a system one listens on /run/containerd/containerd.sock (then it uses that
+    one, in its own namespaces).
+    """
+
+    prefix = "qa-arena-dockerd-"
+    shutdown_timeout_s = 2  # seconds dockerd gives containers to stop when it stops, before SIGKILL
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.name = ""
+        self.socket_path: Path | None = None
+
+    def start(self) -> None:
+        if os.geteuid() != 0:
+            raise ServiceUnavailable("a private dockerd needs root")
+        binary, client = shutil.which("dockerd"), shutil.which("docker")
+        if binary is None or client is None:
+            raise ServiceUnavailable("dockerd or the docker client not found (Debian's docker.io)")
+        self.directory = Path(tempfile.mkdtemp(prefix=self.prefix))  # short: socket paths are limited to 107 bytes
+        self.name = self.directory.name
+        self.socket_path = self.directory / "docker.sock"
+        config = self.directory / "daemon.json"
+        config.write_text("{}\n")
+        command = [binary, "--host", self.url, "--config-file", str(config), "--pidfile", str(self.directory / "pid")]
+        command += ["--data-root", str(self.directory / "data"), "--exec-root", str(self.directory / "exec")]
+        command += ["--bridge", "none", "--iptables=false", "--ip6tables=false", "--ip-masq=false"]
+        command += ["--containerd-namespace", self.name, "--containerd-plugins-namespace", f"{self.name}-plugins"]
+        command += ["--cgroup-parent", self.name, "--shutdown-timeout", str(self.shutdown_timeout_s)]
+        self._spawn(command)
+
+    @property
+    def url(self) -> str:
+        return f"unix://{self.socket_path}"
+
+    def ping(self, timeout_s: float = 2.0) -> bool:
+        """Whether the daemon answers its API (GET /_ping)."""
+        if self.socket_path is None:
+            return False
+        try:
+            with socket.socket(socket.AF_UNIX) as sock:
+                sock.settimeout(timeout_s)
+                sock.connect(str(self.socket_path))
+                sock.sendall(b"GET /_ping HTTP/1.0\r\nHost: docker\r\n\r\n")
+                return sock.recv(64).split(b"\r\n", 1)[0].split(b" ")[1:2] == [b"200"]
+        except OSError:
+            return False
+
+    def _wait_ready(self, timeout_s: float) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            assert self.proc is not None
+            if self.proc.poll() is not None:
+                raise ServiceUnavailable(f"dockerd exited with {self.proc.returncode}: {_tail(self.log_file)}")
+            if self.ping():
+                return
+            time.sleep(0.1)
+        raise ServiceUnavailable(f"dockerd did not answer on {self.url} within {timeout_s:g} s: {_tail(self.log_file)}")
+
+    def docker(self, *args: str, timeout_s: float = 120, check: bool = True) -> subprocess.CompletedProcess:
+        """The docker client against this daemon."""
+        env = {k: v for k, v in os.environ.items() if k != "DOCKER_CONTEXT"}
+        env["DOCKER_HOST"] = self.url
+        return subprocess.run(
+            ["docker", *args], env=env, capture_output=True, text=True, timeout=timeout_s, check=check
+        )
+
+    def load_image(self, tag: str) -> None:
+        """Copy an image from the machine's engine (the environment's DOCKER_HOST, or its default socket).
+
+        ServiceUnavailable if that engine does not answer or lacks the image."""
+        assert self.directory is not None
+        env = {k: v for k, v in os.environ.items() if k != "DOCKER_CONTEXT"}
+        if subprocess.run(["docker", "image", "inspect", tag], env=env, capture_output=True, check=False).returncode:
+            raise ServiceUnavailable(f"the machine's Docker engine does not answer or has no image {tag}")
+        errors = self.directory / "save.err"
+        with open(errors, "wb") as err:
+            save = subprocess.Popen(["docker", "save", tag], env=env, stdout=subprocess.PIPE, stderr=err)
+        assert save.stdout is not None
+        try:
+            load = subprocess.run(
+                ["docker", "load", "--quiet"], env={**env, "DOCKER_HOST": self.url}, stdin=save.stdout,
+                capture_output=True, text=True, timeout=600, check=False,
+            )  # fmt: skip
+        finally:
+            save.stdout.close()
+            save.wait(timeout=60)
+        if save.returncode != 0:
+            raise ServiceUnavailable(f"docker save {tag} failed: {_tail(errors)}")
+        if load.returncode != 0:
+            raise ServiceUnavailable(f"docker load of {tag} into the private daemon failed: {load.stderr[-500:]}")
+
+    def remove_containers(self) -> None:
+        """Remove every container of this daemon (all of them are the test's)."""
+        ids = self.docker("ps", "-aq", check=False).stdout.split()
+        if ids:
+            self.docker("rm", "-f", *ids, check=False)
+
+    def stop(self) -> None:
+        if self.running:
+            with contextlib.suppress(Exception):
+                self.remove_containers()
+        super().stop()
+
+    def _clean_up(self) -> None:
+        """After dockerd ended: processes it left (containerd, shims, containers), mounts, cgroups."""
+        assert self.directory is not None
+        marker = str(self.directory).encode()
+        for proc in Path("/proc").iterdir():  # containerd and its shims name our directory on their command line
+            if proc.name.isdigit():
+                with contextlib.suppress(OSError):
+                    if marker in (proc / "cmdline").read_bytes():
+                        os.kill(int(proc.name), signal.SIGKILL)
+        groups = [p for p in Path("/sys/fs/cgroup").glob(f"*/{self.name}") if p.is_dir()]
+        groups += [p for p in [Path("/sys/fs/cgroup", self.name)] if p.is_dir()]
+        for top in groups:  # containers still running: killed, and their cgroups removed (deepest first)
+            for group in [*sorted((p for p in top.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts)), top]:
+                _empty_cgroup(group)
+        mounts = []
+        with contextlib.suppress(OSError):
+            for line in Path("/proc/self/mountinfo").read_text().splitlines():
+                point = line.split()[4].replace("\\040", " ")
+                if point.startswith(str(self.directory) + "/"):
+                    mounts.append(point)
+        for point in sorted(mounts, key=len, reverse=True):
+            subprocess.run(["umount", "-l", point], capture_output=True, check=False)
+
+
+def _empty_cgroup(group: Path, timeout_s: float = 10) -> None:
+    """SIGKILL the processes of one of our cgroups and remove it (its children must be gone already)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        with contextlib.suppress(OSError, ValueError):
+            for pid in (group / "cgroup.procs").read_text().split():
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(int(pid), signal.SIGKILL)
+        try:
+            group.rmdir()
+            return
+        except FileNotFoundError:
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                return
+            time.sleep(0.1)

@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 from traitlets.config import Config
 
-from qa_arena.service.testing import PostgresServer, RedisServer, ServiceUnavailable
+from qa_arena.service.models import FINAL
+from qa_arena.service.testing import DockerDaemon, PostgresServer, RedisServer, ServiceUnavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 ADDER = ROOT / "tests" / "fixtures" / "problems" / "adder"
@@ -271,3 +272,79 @@ def embedded(tmp_path_factory):
     setup.worker("--backend", "local", "--concurrency", "2")
     yield setup
     setup.close()
+
+
+@pytest.fixture
+def own_server():
+    """Start a server for this test alone (one a drill may halt and restart); stopped at teardown, even on failure.
+
+    own_server(RedisServer(persistent=True)) -> the started server; skips if it cannot run here."""
+    started = []
+
+    def start(server):
+        started.append(server)
+        try:
+            server.start()
+        except ServiceUnavailable as exc:
+            pytest.skip(str(exc))
+        return server
+
+    yield start
+    for server in reversed(started):
+        server.stop()
+
+
+def wait_all_final(service, ids, timeout_s: float) -> list:
+    """The submissions, once every one is final; an AssertionError listing the others after timeout_s."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        rows = [service.store.get(i) for i in ids]
+        waiting = [row for row in rows if row.status not in FINAL]
+        if not waiting:
+            return rows
+        if time.monotonic() > deadline:
+            details = "\n".join(f"{row.id} {row.status} attempts={row.attempts}\n{row.log}" for row in waiting)
+            raise AssertionError(f"{len(waiting)} of {len(ids)} submissions not final after {timeout_s} s:\n{details}")
+        time.sleep(0.2)
+
+
+def assert_graded_once(row, status: str = "SUCCESS", score: float | None = 100.0) -> None:
+    """One attempt, one recorded result, nothing lost or retried."""
+    assert (row.status, row.score, row.attempts) == (status, score, 1), row.log
+    assert row.log.count("attempt 1 started") == 1 and row.log.count(f"attempt 1: {status}") == 1, row.log
+    assert row.log.count(f": {status}") == 1 and "attempt 2" not in row.log, row.log
+    assert "lost" not in row.log and "retry" not in row.log, row.log
+
+
+@pytest.fixture(scope="module")
+def private_docker(request):
+    """A private dockerd holding the judge image, for drills that stop the engine (never the machine's engine).
+
+    The image is copied from the machine's engine (`docker save | docker load`); skipped when that engine
+    does not answer or has no judge image (deploy/setup.sh or `qa-arena image build` makes it)."""
+    from qa_arena.images import JUDGE_IMAGE
+    from qa_arena.sandbox import docker_available
+
+    if not shutil.which("docker") or not docker_available():
+        pytest.skip("the machine's Docker engine does not answer: no judge image to copy into a private dockerd")
+    if subprocess.run(["docker", "image", "inspect", JUDGE_IMAGE], capture_output=True, check=False).returncode:
+        pytest.skip(f"no judge image {JUDGE_IMAGE} on the machine's engine (deploy/setup.sh or `qa-arena image build`)")
+    request.getfixturevalue("judge_image")  # rebuilt if out of date, as for the other docker tests
+    daemon = DockerDaemon()
+    try:
+        daemon.start()
+        daemon.load_image(JUDGE_IMAGE)
+    except ServiceUnavailable as exc:
+        daemon.stop()
+        pytest.skip(str(exc))
+    yield daemon
+    daemon.stop()  # its containers, processes, mounts and cgroups too
+
+
+@pytest.fixture
+def docker_engine(private_docker):
+    """The private dockerd, running, for one test; afterwards running again and with no container left."""
+    private_docker.resume()
+    yield private_docker
+    private_docker.resume()  # a drill that failed while it was stopped
+    private_docker.remove_containers()
