@@ -59,6 +59,8 @@ production (`QA_ARENA_HUB_PROFILE=production`):
     QA_ARENA_IDLE_TIMEOUT        seconds before an idle server is stopped (default 3600)
     QA_ARENA_EXCHANGE_SOURCE     what is mounted at /srv/nbgrader/exchange in users' containers: a host
                                  path or a volume name (default: the course's exchange directory)
+    QA_ARENA_EXCHANGE_LAYOUT     per-user (default for a host path: each container mounts only its own
+                                 inbound and feedback, qa_arena/hub/exchange.py) or shared (a volume)
     QA_ARENA_CHECK_PORT          the check service's port, at QA_ARENA_HUB_CONNECT_IP (default 10101);
                                  QA_ARENA_DB_URL and QA_ARENA_BROKER_URL must name the workers' database and queue
 
@@ -84,6 +86,7 @@ from qa_arena.hub.accounts import demo_accounts
 from qa_arena.hub.checks import client_url, configure_checks, service_environment
 from qa_arena.hub.course import Course, load_course
 from qa_arena.hub.dev import prepare_dev
+from qa_arena.hub.exchange import exchange_layout, exchange_volumes, make_user_directories
 from qa_arena.hub.proxy import find_proxy
 
 c = get_config()  # noqa: F821 - provided by JupyterHub
@@ -249,13 +252,14 @@ def production_profile() -> None:
     c.DockerSpawner.network_name = os.environ.get("QA_ARENA_DOCKER_NETWORK", "qa-arena-hub")
     c.DockerSpawner.use_internal_ip = True
     c.DockerSpawner.notebook_dir = "/home/jovyan"
+    exchange_source = os.environ.get("QA_ARENA_EXCHANGE_SOURCE", str(course.exchange))
+    layout = exchange_layout(exchange_source)
     c.DockerSpawner.volumes = {
         "qa-arena-home-{username}": "/home/jovyan",
-        os.environ.get("QA_ARENA_EXCHANGE_SOURCE", str(course.exchange)): {
-            "bind": "/srv/nbgrader/exchange",
-            "mode": "rw",
-        },
+        **exchange_volumes(exchange_source, course.course_id, layout),
     }
+    if layout == "per-user":  # the hub sees the exchange where the course's config says
+        c.Spawner.pre_spawn_hook = make_user_directories(course.exchange, course.course_id)
     check_service = f"http://{c.JupyterHub.hub_connect_ip}:{int(os.environ.get('QA_ARENA_CHECK_PORT', '10101'))}"
     checks, check_roles = configure_checks(c, course, check_service, service_environment(STATE, dev=False), False)
     c.DockerSpawner.environment = {
@@ -271,7 +275,7 @@ def production_profile() -> None:
     c.Spawner.start_timeout = 120
     c.Spawner.http_timeout = 60
 
-    service, roles = formgrader(course, "docker")
+    service, roles = formgrader(course, "docker", QA_ARENA_EXCHANGE_LAYOUT=layout)
     idle = int(os.environ.get("QA_ARENA_IDLE_TIMEOUT", "3600"))
     culler = {
         "name": "idle-culler",

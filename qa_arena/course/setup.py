@@ -16,6 +16,7 @@ CONFIG_TEMPLATE = '''"""nbgrader configuration of a QA Arena course (written by 
 import os
 
 from autograde_plugins import configure
+from qa_arena.course.exchange import configure_exchange
 
 c = get_config()  # noqa: F821 - provided by nbgrader
 
@@ -28,6 +29,7 @@ c.CourseDirectory.db_url = os.environ.get("QA_ARENA_GRADEBOOK_URL", "sqlite:///"
 # A local exchange (one machine); see deploy/ for the multi-user setup.
 c.Exchange.root = os.environ.get("QA_ARENA_EXCHANGE", os.path.join(root, "exchange"))
 c.ExchangeCollect.check_owner = False  # every student container runs as the same uid
+configure_exchange(c)  # $QA_ARENA_EXCHANGE_LAYOUT: shared (default) or per-user (one inbound per user)
 # Late submissions: nbgrader's LateSubmissionPlugin; "zero" gives a late notebook no points.
 c.LateSubmissionPlugin.penalty_method = os.environ.get("QA_ARENA_LATE_PENALTY", "zero")
 

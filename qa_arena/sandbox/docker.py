@@ -211,7 +211,7 @@ class DockerSandbox(Sandbox):
         refill = threading.Thread(target=self._refill_quietly, args=(client,), name="qa-arena-refill-pool")
         refill.start()
         with self._pools_lock:
-            self._background = [t for t in self._background if t.is_alive()] + [refill]
+            DockerSandbox._background = [t for t in DockerSandbox._background if t.is_alive()] + [refill]
         self.box = self._take_pooled()
         if self.box is not None:
             return {"event": "ready", "pooled": True}
@@ -258,7 +258,7 @@ class DockerSandbox(Sandbox):
             thread = threading.Thread(target=box.remove, name="qa-arena-remove-container")
             thread.start()
             with self._pools_lock:
-                self._background = [t for t in self._background if t.is_alive()] + [thread]
+                DockerSandbox._background = [t for t in DockerSandbox._background if t.is_alive()] + [thread]
         else:
             box.remove()
 
@@ -269,7 +269,7 @@ class DockerSandbox(Sandbox):
         A refill that finishes after this sees its pool gone and removes its container itself."""
         with cls._pools_lock:
             pools, cls._pools = list(cls._pools.values()), {}
-            background, cls._background = cls._background, []
+            background, DockerSandbox._background = DockerSandbox._background, []
         for thread in background:
             thread.join()
         for pool in pools:

@@ -213,9 +213,12 @@ def test_host_paths_only_when_listed():
     policy = Policy.preset("spawner", {**SPAWNER_ENV, "QA_ARENA_PROXY_BIND_PATHS": "/srv/exchange"})
     good = edit(spawner_body(), HostConfig__Binds=["/srv/exchange:/srv/nbgrader/exchange:rw"])
     policy.check_create("name=qa-arena-user-alice", good, jovyan)
-    with pytest.raises(Denied):
-        bad = edit(spawner_body(), HostConfig__Binds=["/srv/exchange/../../etc:/x"])
-        policy.check_create("name=qa-arena-user-alice", bad, jovyan)
+    part = edit(spawner_body(), HostConfig__Binds=["/srv/exchange/c/inbound/alice:/srv/nbgrader/exchange/c/inbound:rw"])
+    policy.check_create("name=qa-arena-user-alice", part, jovyan)  # the per-user exchange: parts of it
+    for source in ("/srv/exchange/../../etc", "/srv/exchange-other", "/srv"):
+        with pytest.raises(Denied, match="mount of"):
+            bad = edit(spawner_body(), HostConfig__Binds=[f"{source}:/x"])
+            policy.check_create("name=qa-arena-user-alice", bad, jovyan)
 
 
 @pytest.mark.parametrize(

@@ -67,6 +67,8 @@ steps = {{
 steps["fetched"] = sorted(os.listdir({assignment!r})) if os.path.isdir({assignment!r}) else []
 steps["submit"] = run("nbgrader", "submit", {assignment!r}, "--course", {course!r})
 steps["submitted"] = run("nbgrader", "list", "--cached", "--course", {course!r})
+steps["inbound"] = sorted(os.listdir("/srv/nbgrader/exchange/{course}/inbound"))
+steps["check_url"] = os.environ.get("QA_ARENA_CHECK_URL")
 print("STEPS" + json.dumps(steps))
 """
 
@@ -87,8 +89,11 @@ def production_hub(deploy_images, network, start_proxy, docker_client, tmp_path)
     shutil.copytree(ROOT / "release" / ASSIGNMENT, outbound)
     for path in [exchange / COURSE, outbound.parent, outbound, *outbound.iterdir()]:
         path.chmod(0o755 if path.is_dir() else 0o644)
-    (exchange / COURSE / "inbound").mkdir(mode=0o733)
-    (exchange / COURSE / "inbound").chmod(0o733)
+    (exchange / COURSE / "inbound").mkdir(mode=0o711)
+    # another student's submission: a per-user exchange keeps it out of this student's container
+    (exchange / COURSE / "inbound" / "someone" / f"someone+{ASSIGNMENT}+2026-01-01 00:00:00.000000 UTC+x").mkdir(
+        parents=True
+    )
 
     suffix = secrets.token_hex(3)
     student, instructor = f"dtstudent{suffix}", f"dtteacher{suffix}"
@@ -124,6 +129,7 @@ def production_hub(deploy_images, network, start_proxy, docker_client, tmp_path)
         QA_ARENA_HUB_STUDENTS=student,
         QA_ARENA_DOCKER_NETWORK=network_name,
         QA_ARENA_EXCHANGE_SOURCE=str(exchange),
+        QA_ARENA_CHECK_PORT=str(free_port()),
         QA_ARENA_USER_MEM_LIMIT="768M",
         QA_ARENA_USER_CPU_LIMIT="1.0",
         QA_ARENA_SANDBOX="docker",
@@ -190,7 +196,10 @@ def test_production_hub_spawns_a_student_container_and_the_student_flow_works(pr
     assert list(attrs["NetworkSettings"]["Networks"]) == [hub.network]
     mounts = {m["Destination"]: m for m in attrs["Mounts"]}
     assert mounts["/home/jovyan"]["Name"] == f"qa-arena-home-{student}"
-    assert mounts["/srv/nbgrader/exchange"]["Source"] == str(hub.exchange)
+    inside = f"/srv/nbgrader/exchange/{COURSE}"
+    assert mounts[f"{inside}/inbound"]["Source"] == str(hub.exchange / COURSE / "inbound" / student)
+    assert mounts[f"{inside}/outbound"]["RW"] is False and mounts[f"{inside}/feedback"]["RW"] is False
+    assert "/srv/nbgrader/exchange" not in mounts  # not the whole exchange
 
     # The server answers through the hub's proxy, with the student's token.
     status = hub.as_user(student, "GET", f"/user/{student}/api/status")
@@ -209,9 +218,11 @@ def test_production_hub_spawns_a_student_container_and_the_student_flow_works(pr
     assert steps["fetched"] == sorted(p.name for p in (ROOT / "release" / ASSIGNMENT).iterdir())
     assert steps["submit"]["rc"] == 0, steps["submit"]
     assert student in steps["submitted"]["out"], steps["submitted"]
+    assert [name.split("+")[0] for name in steps["inbound"]] == [student]  # not someone's
+    assert steps["check_url"].endswith("/services/qa-arena/")
 
-    # The submission is in the course's exchange on this machine, under the student's hub name.
-    inbound = sorted((hub.exchange / COURSE / "inbound").iterdir())
+    # The submission is in the student's own inbound of the course's exchange, under the student's hub name.
+    inbound = sorted((hub.exchange / COURSE / "inbound" / student).iterdir())
     assert len(inbound) == 1 and inbound[0].name.startswith(f"{student}+{ASSIGNMENT}+")
     assert {p.name for p in inbound[0].glob("*.ipynb")} == set(steps["fetched"])
 

@@ -99,6 +99,12 @@ def test_production_profile(production_env):
     assert docker["disable_user_config"] is True
     assert docker["extra_host_config"]["cap_drop"] == ["ALL"]
     assert "qa-arena-home-{username}" in docker["volumes"]
+    # a host directory as the exchange: each container mounts only its own inbound and feedback
+    exchange = f"{production_env['QA_ARENA_COURSE_DIR']}/exchange/testing-101"
+    assert docker["volumes"][f"{exchange}/inbound/{{username}}"] == {
+        "bind": "/srv/nbgrader/exchange/testing-101/inbound", "mode": "rw"}  # fmt: skip
+    assert docker["volumes"][f"{exchange}/outbound"]["mode"] == "ro"
+    assert docker["volumes"][f"{exchange}/feedback/{{username}}"]["mode"] == "ro"
     # services: the course's formgrader, the idle culler and the check service, none admin, no admin-token service
     services = {s["name"]: s for s in hub["services"]}
     assert set(services) == {"testing-101", "idle-culler", "qa-arena"}
@@ -112,6 +118,7 @@ def test_production_profile(production_env):
     formgrader = services["testing-101"]
     assert formgrader["cwd"] == production_env["QA_ARENA_COURSE_DIR"]
     assert formgrader["environment"]["QA_ARENA_SANDBOX"] == "docker"
+    assert formgrader["environment"]["QA_ARENA_EXCHANGE_LAYOUT"] == "per-user"  # its collect reads inbound/<user>/
     assert not any(k.startswith("QA_ARENA_HUB_") or k == "QA_ARENA_ADMIN_TOKEN" for k in formgrader["environment"])
     roles = {r["name"]: r for r in hub["load_roles"]}
     assert "admin" not in roles
@@ -127,6 +134,14 @@ def test_production_profile(production_env):
     assert roles["qa-arena-checks"]["groups"] == ["nbgrader-testing-101", "formgrade-testing-101"]
     assert roles["qa-arena-staff"] == {**roles["qa-arena-staff"], "scopes": ["custom:qa-arena:staff"],
                                        "groups": ["formgrade-testing-101"]}  # fmt: skip
+
+
+def test_a_named_volume_as_the_exchange_stays_shared(production_env):
+    production_env["QA_ARENA_EXCHANGE_SOURCE"] = "qa-arena-exchange"
+    docker = load(production_env)["config"]["DockerSpawner"]
+    assert docker["volumes"]["qa-arena-exchange"] == {"bind": "/srv/nbgrader/exchange", "mode": "rw"}
+    production_env["QA_ARENA_EXCHANGE_LAYOUT"] = "per-user"
+    assert "needs a host directory" in fails(production_env)
 
 
 def test_a_course_named_like_the_check_service_is_refused(production_env, tmp_path):

@@ -41,7 +41,8 @@ Settings (flags, or environment variables for the compose file):
     QA_ARENA_PROXY_NETWORKS                   allowed networks (spawner: qa-arena-users; judge: none)
     QA_ARENA_PROXY_VOLUMES                    allowed named volumes, shell patterns
                                               (spawner: qa-arena-home-*,qa-arena-exchange; judge: none)
-    QA_ARENA_PROXY_BIND_PATHS                 allowed host paths for bind mounts (default: none)
+    QA_ARENA_PROXY_BIND_PATHS                 host paths that may be bind-mounted, with what is under them
+                                              (the per-user exchange mounts parts of it; default: none)
     QA_ARENA_PROXY_LABELS                     labels added to created containers: key=value,key=value
 
 Standard library only; Python 3.9+.
@@ -252,8 +253,10 @@ class Policy:
 
     def _allowed_source(self, source: str) -> bool:
         if source.startswith("/"):
-            source = os.path.normpath(source)
-            return any(source == os.path.normpath(p) for p in self.bind_paths)
+            source = os.path.normpath(source)  # no ".." left to climb out with
+            return any(
+                source == p or source.startswith(p.rstrip("/") + "/") for p in map(os.path.normpath, self.bind_paths)
+            )
         return any(fnmatch.fnmatchcase(source, pattern) for pattern in self.volumes)
 
     def _check_mounts(self, host: dict) -> None:

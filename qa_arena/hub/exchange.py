@@ -1,0 +1,56 @@
+"""The production hub's nbgrader exchange mounts: shared, or one inbound and feedback per user.
+
+With a host directory as the exchange (`QA_ARENA_EXCHANGE_SOURCE=/srv/...`), each user's container
+gets only its own inbound and feedback (qa_arena/course/exchange.py says why and what the
+instructor's side does); the hub makes those directories before the container starts, owned by the
+containers' uid so the student can submit. A named volume cannot be mounted by parts on this Docker:
+it stays shared (everyone's inbound visible to anyone who learns a name; see deploy/README.md).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..course.exchange import LAYOUT_ENV
+
+MOUNT = "/srv/nbgrader/exchange"
+CONTAINER_UID = CONTAINER_GID = 1000  # jovyan in the single-user image
+
+
+def exchange_layout(source: str) -> str:
+    """$QA_ARENA_EXCHANGE_LAYOUT, else per-user for a host directory and shared for a named volume."""
+    layout = os.environ.get(LAYOUT_ENV) or ("per-user" if os.path.isabs(source) else "shared")
+    if layout == "per-user" and not os.path.isabs(source):
+        raise ValueError(f"${LAYOUT_ENV}=per-user needs a host directory as QA_ARENA_EXCHANGE_SOURCE, not {source!r}")
+    return layout
+
+
+def exchange_volumes(source: str, course_id: str, layout: str) -> dict:
+    """DockerSpawner.volumes entries for the exchange ({username} is filled in per user)."""
+    if layout == "shared":
+        return {source: {"bind": MOUNT, "mode": "rw"}}
+    host, inside = f"{source}/{course_id}", f"{MOUNT}/{course_id}"
+    return {
+        f"{host}/outbound": {"bind": f"{inside}/outbound", "mode": "ro"},
+        f"{host}/inbound/{{username}}": {"bind": f"{inside}/inbound", "mode": "rw"},
+        f"{host}/feedback/{{username}}": {"bind": f"{inside}/feedback", "mode": "ro"},
+    }
+
+
+def make_user_directories(exchange: Path, course_id: str):
+    """A pre_spawn_hook: the user's inbound (theirs, 0700) and feedback (the instructor's, 0755) exist."""
+
+    def hook(spawner) -> None:
+        name = spawner.template_namespace()["username"]  # as DockerSpawner fills {username} in
+        course = exchange / course_id
+        for shared in ("outbound", "inbound", "feedback"):
+            (course / shared).mkdir(parents=True, exist_ok=True)
+            (course / shared).chmod(0o755 if shared != "inbound" else 0o711)
+        inbound, feedback = course / "inbound" / name, course / "feedback" / name
+        for directory, mode in ((inbound, 0o700), (feedback, 0o755)):
+            directory.mkdir(exist_ok=True)
+            directory.chmod(mode)
+        os.chown(inbound, CONTAINER_UID, CONTAINER_GID)
+
+    return hook

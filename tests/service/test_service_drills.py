@@ -1,0 +1,192 @@
+"""Failure drills (issue #6): the servers the grading service depends on go away while it works.
+
+- Redis (broker and result backend) restarted in the middle of a burst: every job completes, once.
+- PostgreSQL (the submissions) restarted while the worker grades: no submission lost, none recorded twice.
+- The Docker engine stopped: ERROR with no score once the retries are spent, and grading resumes when
+  the engine is back (also within one submission's retries). The engine is a private dockerd
+  (DockerDaemon), never the machine's.
+
+Each drill has its own servers (a restart must not disturb other tests) and a real `qa-arena worker`.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from qa_arena.service.models import FINAL, utcnow
+from qa_arena.service.testing import PostgresServer, RedisServer
+
+from .conftest import (
+    FAST,
+    REFERENCE_TESTS,
+    SERVICE,
+    assert_graded_once,
+    embedded_settings,
+    make_bank,
+    sweep_cgroups,
+    wait_all_final,
+    wait_for,
+)
+
+pytestmark = [*SERVICE, pytest.mark.slow]
+
+BURST = 12
+
+
+# A suite whose one test takes a second: jobs long enough to be caught in the middle.
+SLOW = "import time\nfrom adder import add\n\n\ndef test_sum():\n    time.sleep(1)\n    assert add(2, 3) == 5\n"
+
+
+def submit_burst(service, count: int = BURST, source: str | None = None) -> list[str]:
+    source = source or REFERENCE_TESTS.read_text()
+    return [str(service.submit(f"student{i:02d}", "adder", source).id) for i in range(count)]
+
+
+def count_final(service, ids) -> int:
+    return sum(service.store.get(i).status in FINAL for i in ids)
+
+
+@pytest.mark.parametrize("persistence", ["aof", "none"])
+def test_redis_restarted_mid_burst_every_job_completes_once(
+    own_server, setup_factory, tmp_path, request, postgres, persistence
+):
+    """The broker restarts while jobs run and wait: all complete, each graded once.
+
+    aof: production's Redis (append-only file): the queue survives, nothing needs republishing.
+    none: a Redis that forgets its queue: the sweeper republishes the lost jobs (pending_republish_s).
+    """
+    cgroups = f"qa-arena-svctest-drill-redis-{persistence}-"
+    request.addfinalizer(lambda: sweep_cgroups(cgroups))
+    redis = own_server(RedisServer(persistent=persistence == "aof"))
+    settings = {
+        "SubmissionStore.db_url": postgres.new_database(f"drill_redis_{persistence}"),
+        "GradingQueue.broker_url": redis.url,
+        "ProblemBank.paths": [str(make_bank(tmp_path / "bank"))],
+        "LocalSandbox.cgroup_prefix": cgroups,
+        **FAST,
+    }
+    if persistence == "none":
+        settings["GradingQueue.pending_republish_s"] = 8.0
+    setup = setup_factory("redis-drill", settings)
+    worker = setup.worker("--backend", "local", "--concurrency", "2")
+    service = setup.service()
+
+    ids = submit_burst(service)
+    wait_for(lambda: count_final(service, ids) >= 3, 60, "the first jobs of the burst")
+    done_before = count_final(service, ids)
+    redis.restart(downtime_s=1.0)
+    assert done_before <= BURST - 3  # mid-burst: jobs were running and queued when Redis went away
+
+    rows = wait_all_final(service, ids, timeout_s=60)
+    for row in rows:
+        assert_graded_once(row)
+    assert "Connection to broker lost" in worker.output and worker.output.count("Connected to redis://") >= 2
+    republished = [row for row in rows if "message overdue: published again" in row.log]
+    if persistence == "none":  # the queue was lost with the restart: the sweeper brought those jobs back
+        assert republished and "job lost, published again" in worker.output
+    service.store.dispose()
+
+
+def test_postgresql_restarted_while_grading_loses_no_submission(own_server, setup_factory, tmp_path, request):
+    """The submissions database restarts, for less than a lease, while jobs are being graded: every
+    submission ends final, graded once, its result recorded once (jobs that finished grading while the
+    database was away keep their verdict)."""
+    cgroups = "qa-arena-svctest-drill-pg-"
+    request.addfinalizer(lambda: sweep_cgroups(cgroups))
+    pg = own_server(PostgresServer())
+    redis = own_server(RedisServer(persistent=True))
+    settings = {
+        "SubmissionStore.db_url": pg.url,
+        "GradingQueue.broker_url": redis.url,
+        "ProblemBank.paths": [str(make_bank(tmp_path / "bank", minimal=True))],  # golden + one mutant
+        "LocalSandbox.cgroup_prefix": cgroups,
+        **FAST,
+        "Grader.lease_s": 10.0,  # longer than the outage, as production's 60 s lease is longer than a restart
+    }
+    setup = setup_factory("pg-drill", settings)
+    worker = setup.worker("--backend", "local", "--concurrency", "2")
+    service = setup.service()
+
+    ids = submit_burst(service, count=8, source=SLOW)  # each job grades for more than a second
+
+    def just_started() -> bool:  # a job with most of its grading ahead of it
+        now = utcnow()
+        rows = [service.store.get(i) for i in ids]
+        return any(r.status == "RUNNING" and (now - r.started_at).total_seconds() < 0.5 for r in rows)
+
+    wait_for(just_started, 60, "a job to start", interval_s=0.02)
+    service.store.dispose()  # our connections would break like the worker's
+    pg.restart(downtime_s=3.0)  # longer than the rest of that job: it finishes grading while the database is away
+
+    rows = wait_all_final(service, ids, timeout_s=60)
+    for row in rows:
+        assert_graded_once(row)
+    assert "could not record attempt 1" in worker.output  # a verdict waited for the database, and was kept
+    service.store.dispose()
+
+
+def docker_service(setup_factory, tmp_path, daemon, **settings):
+    """A worker with the docker backend on the private engine (DOCKER_HOST), after one job that warms it up.
+
+    The warm-up also leaves a started container in the worker's pool, as a long-lived worker has."""
+    bank = make_bank(tmp_path / "bank")
+    setup = setup_factory(
+        "docker-drill", embedded_settings(tmp_path, bank, **settings), env={"DOCKER_HOST": daemon.url}
+    )
+    setup.worker("--backend", "docker")
+    service = setup.service()
+    warm = service.wait(service.submit("warm-up", "adder", REFERENCE_TESTS.read_text()).id, timeout_s=60)
+    assert_graded_once(warm)
+
+    def only_the_pooled_one() -> bool:  # the warm-up's container removed, the next one started and waiting
+        running, every = (daemon.docker("ps", *a, "-q").stdout.split() for a in ([], ["-a"]))
+        return len(running) == len(every) == 1
+
+    wait_for(only_the_pooled_one, 30, "the worker's pool to hold a started container")
+    return service
+
+
+@pytest.mark.docker
+def test_docker_stopped_gives_error_after_retries_then_grading_resumes(docker_engine, setup_factory, tmp_path):
+    """Engine stopped: each attempt fails, max_attempts of them, then ERROR with no score. Engine back: the
+    next submission is graded normally, at its first attempt (not on the pooled container the stop killed)."""
+    daemon = docker_engine
+    service = docker_service(setup_factory, tmp_path, daemon, **{"Grader.max_attempts": 3})
+    source = REFERENCE_TESTS.read_text()
+
+    daemon.halt()
+    assert not daemon.ping()
+    down = service.wait(service.submit("bob", "adder", source).id, timeout_s=60)
+    assert (down.status, down.score, down.attempts) == ("ERROR", None, 3), down.log
+    assert (down.verdict["status"], down.verdict["score"]) == ("ERROR", None)
+    assert "no Docker engine answers" in down.verdict["message"]
+    assert down.log.count("judge warning: grading adder failed: no Docker engine answers") == 3, down.log
+    assert "attempt 1: ERROR" in down.log and "retry in 0.3 s" in down.log, down.log
+    assert "attempt 2: ERROR" in down.log and "retry in 0.6 s" in down.log, down.log
+    assert "attempt 3: ERROR, the grader could not grade: no Docker engine answers" in down.log, down.log
+    assert "attempt 4" not in down.log and down.log.count(": ERROR") == 3, down.log
+
+    daemon.resume()
+    back = service.wait(service.submit("carol", "adder", source).id, timeout_s=60)
+    assert_graded_once(back)  # the first job after the outage: no attempt wasted on a container of before
+    assert (back.verdict["killed"], back.verdict["total"]) == (3, 3)
+    service.store.dispose()
+
+
+@pytest.mark.docker
+def test_docker_back_before_the_retries_run_out_gives_success(docker_engine, setup_factory, tmp_path):
+    """Engine stopped, a submission's first attempt fails; the engine is back before the retry: SUCCESS."""
+    daemon = docker_engine
+    settings = {"Grader.max_attempts": 3, "Grader.retry_backoff_s": 4.0}  # time to bring the engine back
+    service = docker_service(setup_factory, tmp_path, daemon, **settings)
+
+    daemon.halt()
+    submission = service.submit("dave", "adder", REFERENCE_TESTS.read_text())
+    wait_for(lambda: "attempt 1: ERROR" in service.store.get(submission.id).log, 30, "the first attempt to fail")
+    daemon.resume()
+    done = service.wait(submission.id, timeout_s=60)
+    assert (done.status, done.score, done.attempts) == ("SUCCESS", 100.0, 2), done.log
+    assert "no Docker engine answers" in done.log and "retry in 4.0 s" in done.log, done.log
+    assert done.log.count("attempt 2: SUCCESS, score 100") == 1 and done.log.count(": SUCCESS") == 1, done.log
+    assert (done.verdict["killed"], done.verdict["total"]) == (3, 3)
+    service.store.dispose()
