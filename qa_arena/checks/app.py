@@ -40,6 +40,11 @@ class CheckService(LoggingConfigurable):
         config=True,
         help=f"Users treated as staff besides those holding the Hub scope {STAFF_SCOPE} (and Hub admins).",
     )
+    problems = Set(
+        config=True,
+        help="Slugs students may check (staff may check any); empty: every problem of the bank. Keep "
+        "problems of assignments not released yet out of it, or their hints are out early.",
+    )
     max_tests_chars = Int(200_000, config=True, help="Largest tests source accepted, in characters (413 beyond).")
     max_wait_s = Float(30.0, config=True, help="Longest a GET may wait for a verdict (?wait=seconds).")
     feedback_provider = Unicode(

@@ -156,6 +156,8 @@ class ChecksHandler(BaseHandler):
             raise ApiError(400, '"assignment" must be a name of at most 200 characters')
         if len(tests) > self.service.max_tests_chars:
             raise ApiError(413, f"the tests are longer than {self.service.max_tests_chars} characters")
+        if self.service.problems and slug not in self.service.problems and not self.service.is_staff(user):
+            raise ApiError(404, f"unknown problem {slug!r}")  # not open for checks: the same answer as none
         await self.problem(slug)
         grading = self.service.grading
         async with self.service.user_locks[user["name"]]:

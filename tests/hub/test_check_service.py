@@ -24,6 +24,7 @@ c.CheckLimits.min_interval_s = 2
 c.CheckLimits.per_assignment = {"ps-closed": {"daily_cap": 0}}
 c.CheckService.feedback_levels = {"clamp": "tests", "leap_year": "none"}
 c.CheckService.max_tests_chars = 5000
+c.CheckService.problems = {"durations", "clamp", "leap_year"}
 """
 API = "/services/qa-arena/api"
 WEAK_TESTS = """from durations import parse_duration
@@ -107,6 +108,7 @@ def test_errors_are_json_with_the_right_status(dev_hub):
     assert error(bad_json, 400, "bad_request") == "the body is not JSON"
     assert '"tests"' in error(check(hub, "alice", tests=""), 400, "bad_request")
     assert "unknown problem" in error(check(hub, "alice", problem="no-such-problem"), 404, "not_found")
+    assert "unknown problem" in error(check(hub, "alice", problem="roman"), 404, "not_found")  # in the bank, not open
     assert "longer than 5000" in error(check(hub, "alice", tests="#" * 5001), 413, "too_large")
     assert "no such endpoint" in error(hub.as_user("alice", "GET", f"{API}/nothing"), 404, "not_found")
 
