@@ -10,12 +10,14 @@ delivered messages stay in the table until `prune_delivered` removes them.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime, timedelta
 
 from kombu.transport import sqlalchemy as kombu_sqlalchemy
 from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
 
-from .store import make_engine
+from .store import make_engine, sqlite_file, sqlite_lock
 
 SCHEMES = ("sqla+", "sqlalchemy+")
 TRANSPORT = "qa_arena.service.broker:Transport"
@@ -32,7 +34,21 @@ def database_url(url: str) -> str:
 
 class Channel(kombu_sqlalchemy.Channel):
     def _engine_from_config(self):
-        return make_engine(self.connection.client.hostname)
+        """Our engine, with kombu's tables made under the file lock: kombu's own lock is per process."""
+        url = self.connection.client.hostname
+        engine = make_engine(url)
+        file = sqlite_file(url)
+        with sqlite_lock(file) if file is not None else contextlib.nullcontext():
+            kombu_sqlalchemy.metadata.create_all(engine)
+        return engine
+
+    def _get_or_create(self, queue):
+        """The queue's row; kombu's lock is per process, so another process may insert it first."""
+        try:
+            return super()._get_or_create(queue)
+        except IntegrityError:
+            self.session.rollback()
+            return self.session.query(self.queue_cls).filter(self.queue_cls.name == queue).one()
 
 
 class Transport(kombu_sqlalchemy.Transport):

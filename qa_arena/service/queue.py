@@ -54,7 +54,11 @@ class GradingQueue(LoggingConfigurable):
         help="Seconds after which the job's process is killed outright (at least soft_time_limit_s + 1); "
         "the sweeper then runs the job again once its lease runs out.",
     )
-    polling_interval_s = Float(1.0, config=True, help="Embedded broker only: seconds between looks for new jobs.")
+    polling_interval_s = Float(
+        0.1,
+        config=True,
+        help="Embedded broker only: seconds between looks for new jobs (a busy worker waits this long).",
+    )
     visibility_timeout_s = Float(
         3600.0,
         config=True,

@@ -41,7 +41,7 @@ def default_db_url() -> str:
     return os.environ.get("QA_ARENA_DB_URL") or f"sqlite:///{state_dir() / 'submissions.sqlite3'}"
 
 
-def _sqlite_file(url: str) -> Path | None:
+def sqlite_file(url: str) -> Path | None:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return None
@@ -49,7 +49,7 @@ def _sqlite_file(url: str) -> Path | None:
 
 
 @contextlib.contextmanager
-def _sqlite_lock(file: Path) -> Iterator[None]:
+def sqlite_lock(file: Path) -> Iterator[None]:
     """The file lock that serialises schema changes (journal mode, migrations) between processes."""
     with open(file.with_name(file.name + ".migrate-lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
@@ -66,11 +66,11 @@ def make_engine(url: str, busy_timeout_s: float = 30.0, immediate: bool = False)
     other connection gone, so it happens once, under the file lock, before any pooled connection
     exists (the mode is kept in the file).
     """
-    file = _sqlite_file(url)
+    file = sqlite_file(url)
     if file is None:
         return create_engine(url, pool_pre_ping=True)
     file.parent.mkdir(parents=True, exist_ok=True)
-    with _sqlite_lock(file), contextlib.closing(sqlite3.connect(file, timeout=busy_timeout_s)) as connection:
+    with sqlite_lock(file), contextlib.closing(sqlite3.connect(file, timeout=busy_timeout_s)) as connection:
         connection.execute("PRAGMA journal_mode=WAL")  # readers do not wait for the writer
     engine = create_engine(url, connect_args={"timeout": busy_timeout_s})
 
@@ -173,11 +173,11 @@ class SubmissionStore(LoggingConfigurable):
     @contextlib.contextmanager
     def _migrating(self) -> Iterator:
         """A transaction holding the migration lock until after it commits (so the next one sees the schema)."""
-        file = _sqlite_file(self.db_url)
+        file = sqlite_file(self.db_url)
         engine = self.engine  # made first: making it takes the lock too
         with contextlib.ExitStack() as stack:
             if file is not None:
-                stack.enter_context(_sqlite_lock(file))  # released after the commit below
+                stack.enter_context(sqlite_lock(file))  # released after the commit below
             connection = stack.enter_context(engine.begin())
             if connection.dialect.name == "postgresql":  # released at commit
                 connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK})

@@ -68,6 +68,13 @@ class Sweeper:
         self._stop.set()
 
 
+def drain_sandbox_pools(**_signal_kwargs) -> None:
+    """Pre-started judge containers go with their process (a pool process exits without running atexit)."""
+    from ..sandbox.docker import DockerSandbox
+
+    DockerSandbox.drain_pools()
+
+
 def run_worker(service: GradingService, loglevel: str = "INFO") -> int:
     """Start a worker in this process until it is stopped (SIGTERM: warm shutdown); its exit code."""
     service.store.ensure_schema()
@@ -76,6 +83,8 @@ def run_worker(service: GradingService, loglevel: str = "INFO") -> int:
     # Started once the pool's processes exist, so they are not forked from a process running the thread.
     signals.worker_ready.connect(sweeper.start, weak=False)
     signals.worker_shutdown.connect(sweeper.stop, weak=False)
+    signals.worker_process_shutdown.connect(drain_sandbox_pools, weak=False)  # prefork pool processes
+    signals.worker_shutdown.connect(drain_sandbox_pools, weak=False)  # solo and threads pools
     worker = service.celery.Worker(
         hostname=f"qa-arena.{os.getpid()}@{socket.gethostname()}",
         loglevel=loglevel,

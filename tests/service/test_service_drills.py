@@ -143,6 +143,7 @@ def docker_service(setup_factory, tmp_path, daemon, **settings):
         return len(running) == len(every) == 1
 
     wait_for(only_the_pooled_one, 30, "the worker's pool to hold a started container")
+    service.worker_process = setup.workers[0]
     return service
 
 
@@ -189,4 +190,14 @@ def test_docker_back_before_the_retries_run_out_gives_success(docker_engine, set
     assert "no Docker engine answers" in done.log and "retry in 4.0 s" in done.log, done.log
     assert done.log.count("attempt 2: SUCCESS, score 100") == 1 and done.log.count(": SUCCESS") == 1, done.log
     assert (done.verdict["killed"], done.verdict["total"]) == (3, 3)
+    service.store.dispose()
+
+
+@pytest.mark.docker
+def test_a_stopped_worker_takes_its_pre_started_container_along(docker_engine, setup_factory, tmp_path):
+    """The pool lives in a Celery pool process, which exits without atexit: the shutdown signal drains it."""
+    daemon = docker_engine
+    service = docker_service(setup_factory, tmp_path, daemon)
+    assert service.worker_process.terminate() == 0  # a warm shutdown, as a service manager stops it
+    assert daemon.docker("ps", "-aq").stdout.split() == []
     service.store.dispose()

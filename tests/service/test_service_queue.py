@@ -97,3 +97,32 @@ def test_jobs_are_durable_and_bounded(broker):
         assert conf.broker_transport == "qa_arena.service.broker:Transport"
         assert conf.broker_url == "sqlite:////tmp/qa-arena-unused/broker.sqlite3"
         assert conf.result_backend is None and conf.task_ignore_result
+
+
+PUBLISH_AT = """
+import sys, time
+from traitlets.config import Config
+from qa_arena.service.service import GradingService
+
+config = Config()
+config.GradingQueue.broker_url = sys.argv[1]
+service = GradingService(config=config)
+time.sleep(max(0.0, float(sys.argv[2]) - time.time()))  # all together
+service.publish("00000000-0000-0000-0000-000000000001")
+"""
+
+
+def test_processes_publishing_at_once_to_a_new_embedded_broker(tmp_path):
+    """kombu makes the queue's row on first use under a lock of its process only: the others must cope."""
+    import subprocess
+    import sys
+    import time
+
+    for attempt in range(3):  # the race is a matter of timing: a few fresh brokers
+        url = f"sqla+sqlite:///{tmp_path / f'broker-{attempt}.sqlite3'}"
+        at = str(time.time() + 3)
+        runs = [subprocess.Popen([sys.executable, "-c", PUBLISH_AT, url, at], stderr=subprocess.PIPE, text=True)
+                for _ in range(4)]  # fmt: skip
+        for run in runs:
+            _, err = run.communicate(timeout=60)
+            assert run.returncode == 0, err[-2000:]
