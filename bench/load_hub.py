@@ -33,13 +33,9 @@ import ipaddress
 import json
 import os
 import random
-import secrets
-import shutil
 import signal
 import socket
-import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -47,6 +43,7 @@ from urllib.parse import urlparse
 
 import aiohttp
 import numpy as np
+from devhub import BenchError, DevHub, api, saved_figure
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_P95_MS = 200.0
@@ -54,16 +51,11 @@ TARGET_ERROR_RATE = 0.001  # 0.1 %
 MAX_STUDENTS, MAX_TOTAL_REQUESTS, MAX_SECONDS = 1000, 100_000, 600
 REQUEST_TIMEOUT_S = 10
 HUB_START_TIMEOUT_S = 180
-COURSE = "qa-arena"  # the dev hub's demo course
 ENDPOINTS = ("/hub/api/", "/hub/api/user", "/hub/api/users/{name}")
 CHECK_SERVICE_NOTE = (
-    "The check service does not exist yet (the check cell's %qa_arena_check only runs static checks; "
-    "QA_ARENA_CHECK_URL has no server): instant grading is not measured. These numbers are the hub's API only."
+    "Instant checks (grading) are not measured here: bench/bench_checks.py measures them. "
+    "These numbers are the hub's API only."
 )
-
-
-class BenchError(Exception):
-    """Bad input or a hub that cannot be reached or started: exit 2."""
 
 
 @dataclass
@@ -93,108 +85,6 @@ def loopback_only(url: str) -> str:
     if not all(ipaddress.ip_address(a.split("%")[0]).is_loopback for a in addresses):
         raise BenchError(f"--url {url!r}: this load test only runs against loopback addresses (127.0.0.1, ::1)")
     return url.rstrip("/")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def processes_mentioning(marker: str) -> list[int]:
-    """Processes whose command line, environment or working directory mention `marker` (the state dir)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            text = (entry / "cmdline").read_bytes() + (entry / "environ").read_bytes()
-            if marker.encode() in text or os.readlink(entry / "cwd").startswith(marker):
-                found.append(int(entry.name))
-        except OSError:
-            continue
-    return found
-
-
-class OwnHub:
-    """A dev hub started for this run (`python -m qa_arena hub`), with one demo account per student."""
-
-    def __init__(self, students: list[str], log: Path):
-        self.students = students
-        self.log = log
-        self.state = Path(tempfile.mkdtemp(prefix="qa-arena-load-hub-", dir="/tmp"))
-        self.state.chmod(0o711)  # users' servers (none here) would need to traverse it
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.token = secrets.token_hex(24)
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("QA_ARENA_")}
-        env.update(
-            QA_ARENA_HUB_STATE=str(self.state),
-            QA_ARENA_ADMIN_TOKEN=self.token,
-            QA_ARENA_SANDBOX="local",
-            QA_ARENA_HUB_STUDENTS=",".join(self.students),
-        )
-        with self.log.open("w") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "qa_arena", "hub", "--port", str(self.port)],
-                env=env,
-                cwd=ROOT,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-
-    def check_running(self) -> None:
-        if self.process is not None and self.process.poll() is not None:
-            raise BenchError(f"the hub exited with {self.process.returncode}:\n{self.log.read_text()[-3000:]}")
-
-    def stop(self) -> list[int]:
-        """SIGTERM (as Ctrl-C), then kill what is left, by pid; the pids that had to be killed."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.process.wait(timeout=60)
-            if self.process.poll() is None:
-                self.process.kill()
-                self.process.wait(timeout=10)
-        left = processes_mentioning(str(self.state))
-        for pid in left:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-        shutil.rmtree(self.state, ignore_errors=True)
-        return left
-
-
-async def api(session: aiohttp.ClientSession, method: str, url: str, token: str, **kwargs):
-    headers = {"Authorization": f"token {token}"}
-    async with session.request(method, url, headers=headers, **kwargs) as response:
-        body = await response.text()
-        return response.status, (json.loads(body) if body and response.content_type == "application/json" else body)
-
-
-async def wait_for_hub(hub: OwnHub, session: aiohttp.ClientSession) -> float:
-    """Until the API answers and the course's formgrader is up (so its start-up does not load the machine)."""
-    started = time.monotonic()
-    instructor_token = None
-    while time.monotonic() - started < HUB_START_TIMEOUT_S:
-        hub.check_running()
-        with contextlib.suppress(TimeoutError, aiohttp.ClientError):
-            status, _ = await api(session, "GET", f"{hub.url}/hub/api/", hub.token)
-            if status == 200:
-                if instructor_token is None:
-                    status, body = await api(
-                        session, "POST", f"{hub.url}/hub/api/users/instructor/tokens", hub.token, json={"note": "load"}
-                    )
-                    instructor_token = body["token"] if status == 201 else None
-                if instructor_token:
-                    url = f"{hub.url}/services/{COURSE}/formgrader/api/status"
-                    status, _ = await api(session, "GET", url, instructor_token)
-                    if status == 200:
-                        return time.monotonic() - started
-        await asyncio.sleep(0.5)
-    raise BenchError(f"the hub did not come up in {HUB_START_TIMEOUT_S} s:\n{hub.log.read_text()[-3000:]}")
 
 
 async def make_tokens(session, url: str, admin_token: str, users: list[str]) -> list[tuple[str, str, str]]:
@@ -381,51 +271,43 @@ def report(samples: list[Sample], wall_s: float, args, hub_label: str) -> dict:
 
 
 def plot(samples: list[Sample], summary: dict, path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, (hist, cdf, timeline) = plt.subplots(1, 3, figsize=(17, 4.6))
-    every = np.array([s.latency_ms for s in samples]) if samples else np.array([1.0])
-    low, high = max(every.min(), 0.1), max(every.max(), TARGET_P95_MS * 1.2)
-    bins = np.logspace(np.log10(low), np.log10(high), 50)
-    hist.hist(
-        [[s.latency_ms for s in samples if s.endpoint == e] for e in ENDPOINTS],
-        bins=bins,
-        stacked=True,
-        label=list(ENDPOINTS),
-    )
-    hist.set_xscale("log")
-    hist.set_xlabel("latency (ms, log scale)")
-    hist.set_ylabel("requests")
-    hist.legend(fontsize=8)
-    ordered = np.sort(every)
-    cdf.plot(ordered, np.arange(1, len(ordered) + 1) / len(ordered), color="#333")
-    cdf.set_xscale("log")
-    cdf.set_xlabel("latency (ms, log scale)")
-    cdf.set_ylabel("fraction of requests")
     overall = summary["overall"]
-    for ax in (hist, cdf):
-        ax.axvline(overall["p50_ms"], color="#2a7", linestyle="--", label=f"p50 {overall['p50_ms']:.1f} ms")
-        ax.axvline(overall["p95_ms"], color="#e80", linestyle="--", label=f"p95 {overall['p95_ms']:.1f} ms")
-        ax.axvline(TARGET_P95_MS, color="#c22", label=f"p95 target {TARGET_P95_MS:.0f} ms")
-    cdf.legend(fontsize=8, loc="lower right")
-    for first, color, label in ((False, "#48c", "later requests"), (True, "#c22", "each student's first request")):
-        chosen = [s for s in samples if s.first == first]
-        timeline.scatter([s.started for s in chosen], [s.latency_ms for s in chosen], s=4, color=color, label=label)
-    timeline.axhline(TARGET_P95_MS, color="#c22", linewidth=0.8)
-    timeline.set_yscale("log")
-    timeline.set_xlabel("seconds since all students started")
-    timeline.set_ylabel("latency (ms, log scale)")
-    timeline.legend(fontsize=8)
-    fig.suptitle(
+    title = (
         f"Hub API under load: {summary['students']} students, {overall['requests']} requests, "
         f"{overall['errors']} errors, {summary['throughput_rps']:.0f} req/s — {summary['result']}"
     )
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    with saved_figure(path, title, 3, (17, 4.6)) as (hist, cdf, timeline):
+        every = np.array([s.latency_ms for s in samples]) if samples else np.array([1.0])
+        low, high = max(every.min(), 0.1), max(every.max(), TARGET_P95_MS * 1.2)
+        bins = np.logspace(np.log10(low), np.log10(high), 50)
+        hist.hist(
+            [[s.latency_ms for s in samples if s.endpoint == e] for e in ENDPOINTS],
+            bins=bins,
+            stacked=True,
+            label=list(ENDPOINTS),
+        )
+        hist.set_xscale("log")
+        hist.set_xlabel("latency (ms, log scale)")
+        hist.set_ylabel("requests")
+        hist.legend(fontsize=8)
+        ordered = np.sort(every)
+        cdf.plot(ordered, np.arange(1, len(ordered) + 1) / len(ordered), color="#333")
+        cdf.set_xscale("log")
+        cdf.set_xlabel("latency (ms, log scale)")
+        cdf.set_ylabel("fraction of requests")
+        for ax in (hist, cdf):
+            ax.axvline(overall["p50_ms"], color="#2a7", linestyle="--", label=f"p50 {overall['p50_ms']:.1f} ms")
+            ax.axvline(overall["p95_ms"], color="#e80", linestyle="--", label=f"p95 {overall['p95_ms']:.1f} ms")
+            ax.axvline(TARGET_P95_MS, color="#c22", label=f"p95 target {TARGET_P95_MS:.0f} ms")
+        cdf.legend(fontsize=8, loc="lower right")
+        for first, color, label in ((False, "#48c", "later requests"), (True, "#c22", "each student's first request")):
+            chosen = [s for s in samples if s.first == first]
+            timeline.scatter([s.started for s in chosen], [s.latency_ms for s in chosen], s=4, color=color, label=label)
+        timeline.axhline(TARGET_P95_MS, color="#c22", linewidth=0.8)
+        timeline.set_yscale("log")
+        timeline.set_xlabel("seconds since all students started")
+        timeline.set_ylabel("latency (ms, log scale)")
+        timeline.legend(fontsize=8)
 
 
 # -- main ---------------------------------------------------------------------------------------------
@@ -464,15 +346,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 async def bench(args: argparse.Namespace, out: Path) -> dict:
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, asyncio.current_task().cancel)  # clean up
     names = [f"student{i:03d}" for i in range(1, args.students + 1)]
-    own = None if args.url else OwnHub(names, out / "load_hub-hub.log")
+    own = None
+    if not args.url:
+        own = DevHub(names, out / "load_hub-hub.log", prefix="qa-arena-load-hub-", start_timeout_s=HUB_START_TIMEOUT_S)
     timeout = aiohttp.ClientTimeout(total=30)
     async with aiohttp.ClientSession(timeout=timeout) as admin:
         try:
             if own:
                 own.start()
                 print(f"starting a dev hub with {len(names)} student accounts at {own.url} (log: {own.log}) ...")
-                print(f"hub up in {await wait_for_hub(own, admin):.1f} s")
-                url, token, users, label = own.url, own.token, names, f"{own.url} (a dev hub started for this run)"
+                # until the check service and the course's formgrader are up too (their start-up loads the machine)
+                print(f"hub up in {await own.wait_until_up():.1f} s")
+                url, token, users = own.url, own.admin_token, names
+                label = f"{own.url} (a dev hub started for this run)"
             else:
                 url, token, label = args.url, args.token, args.url
                 try:

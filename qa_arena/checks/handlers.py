@@ -17,7 +17,7 @@ from sqlalchemy import select
 from tornado.web import HTTPError, RequestHandler, authenticated
 
 from ..problem import ProblemError
-from ..service.models import CHECK, FINAL, Submission
+from ..service.models import CHECK, FINAL, FeedbackRating, Submission
 from ..service.service import QueueError
 from .events import event
 from .views import check_view
@@ -203,9 +203,10 @@ class CheckHandler(BaseHandler):
         except ValueError:
             raise ApiError(400, "wait must be a number of seconds") from None
         submission = await self.own_submission(submission_id, user)
-        deadline = time.monotonic() + max(wait, 0.0)
+        deadline, interval = time.monotonic() + max(wait, 0.0), self.service.grading.poll_interval_s
         while submission.status not in FINAL and time.monotonic() < deadline:
-            await asyncio.sleep(self.service.grading.poll_interval_s)
+            await asyncio.sleep(interval)
+            interval = min(interval * 1.5, 2.0)  # many students waiting: fewer reads the longer they wait
             submission = await self.own_submission(submission_id, user)
         view = await self.view(submission)
         if submission.status in FINAL and self.service.first_seen_final(submission_id):
@@ -254,13 +255,18 @@ class PageHandler(BaseHandler):
         user = self.current_user
         store = self.service.grading.store
 
-        def latest() -> list[Submission]:
+        def latest() -> tuple[list[Submission], dict]:
             query = (select(Submission).where(Submission.username == user["name"], Submission.kind == CHECK)
                      .order_by(Submission.queued_at.desc()).limit(LIST_LIMIT))  # fmt: skip
             with store.session() as session:
-                return list(session.scalars(query))
+                checks = list(session.scalars(query))
+                rated = select(FeedbackRating.submission_id, FeedbackRating.stars).where(
+                    FeedbackRating.username == user["name"], FeedbackRating.submission_id.in_([c.id for c in checks])
+                )
+                return checks, dict(session.execute(rated).all())
 
-        views = [await self.view(submission) for submission in await asyncio.to_thread(latest)]
+        checks, ratings = await asyncio.to_thread(latest)
+        views = [{**await self.view(check), "rating": ratings.get(check.id)} for check in checks]
         self.render("checks.html", user=user["name"], limit=LIST_LIMIT, views=views)
 
 
