@@ -652,8 +652,9 @@ def report(runs: list[dict], meta: dict) -> tuple[dict, dict, list[str]]:
     console.print(
         "[dim]admission: request sent -> check queued (token check, limits, row, publish); queue wait: queued -> "
         "a worker claimed it; on the worker: claimed -> verdict stored; delivery: verdict stored -> the client "
-        "has it (the long-poll looks every 0.25 s); gap between jobs: a worker's idle time from one job's end to "
-        "its next job's start (median); workers busy: share of the burst the workers spent on jobs.[/dim]"
+        "has it (the long-poll looks every 0.25 s at first, then up to every 0.5 s); gap between jobs: a worker's "
+        "idle time from one job's end to its next job's start (median); workers busy: share of the burst the "
+        "workers spent on jobs.[/dim]"
     )
 
     cpu = Table(title=f"CPU during each burst — cores busy on average, of {os.cpu_count()}")

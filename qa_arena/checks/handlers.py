@@ -206,7 +206,7 @@ class CheckHandler(BaseHandler):
         deadline, interval = time.monotonic() + max(wait, 0.0), self.service.grading.poll_interval_s
         while submission.status not in FINAL and time.monotonic() < deadline:
             await asyncio.sleep(interval)
-            interval = min(interval * 1.5, 2.0)  # many students waiting: fewer reads the longer they wait
+            interval = min(interval * 1.5, 0.5)  # many students waiting: fewer reads, at most 0.5 s late
             submission = await self.own_submission(submission_id, user)
         view = await self.view(submission)
         if submission.status in FINAL and self.service.first_seen_final(submission_id):
