@@ -21,6 +21,9 @@ from . import settings
 from .course import Course
 
 SERVER_SCOPES = ["users:activity!user", "access:servers!server"]  # JupyterHub's own `server` role
+# The feedback provider's key and endpoint: for the check service only, never for workers (whose sandboxes
+# run student code) nor users' servers.
+AI_VARIABLES = ("OPENAI_API_KEY", "OPENAI_BASE_URL")
 
 
 def client_url(service_url: str) -> str:
@@ -45,12 +48,13 @@ def check_services(
 ) -> tuple[list[dict], list[dict]]:
     """The services (the check service; with `worker`, a grading worker) and the roles they need."""
     command = [sys.executable, "-m", "qa_arena"]
+    ai = {name: os.environ[name] for name in AI_VARIABLES if os.environ.get(name)}  # the service's alone
     services = [
         {
             "name": SERVICE_NAME,
             "url": url,
             "command": [*command, "check-service"],
-            "environment": environment,
+            "environment": {**environment, **ai},
             "oauth_no_confirm": True,
             "oauth_client_allowed_scopes": [STAFF_SCOPE],  # the page knows staff, too
             "display": True,

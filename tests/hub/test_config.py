@@ -163,7 +163,8 @@ def test_production_wants_postgresql(production_env):
 
 
 def test_dev_profile(state_dir):
-    loaded = load(hub_env(state_dir, QA_ARENA_HUB_PORT="18123", QA_ARENA_ADMIN_TOKEN="a-token-for-scripts"))
+    env = hub_env(state_dir, QA_ARENA_HUB_PORT="18123", QA_ARENA_ADMIN_TOKEN="a-token-for-scripts")
+    loaded = load({**env, "OPENAI_API_KEY": "sk-test-key"})
     hub = loaded["config"]["JupyterHub"]
     assert hub["bind_url"] == "http://127.0.0.1:18123/"
     assert hub["db_url"] == f"sqlite:///{state_dir / 'hub' / 'jupyterhub.sqlite'}"
@@ -180,7 +181,8 @@ def test_dev_profile(state_dir):
     check, worker = services["qa-arena"], services["qa-arena-worker"]
     assert check["command"][1:] == ["-m", "qa_arena", "check-service"] and "url" not in worker
     assert check["environment"]["QA_ARENA_DB_URL"] == f"sqlite:///{state_dir / 'service' / 'submissions.sqlite3'}"
-    assert worker["environment"] == check["environment"]
+    assert check["environment"]["OPENAI_API_KEY"] == "sk-test-key"  # the feedback provider's, for the service only
+    assert {k: v for k, v in check["environment"].items() if k != "OPENAI_API_KEY"} == worker["environment"]
     assert (state_dir / "service").stat().st_mode & 0o777 == 0o700
     assert loaded["environment"]["QA_ARENA_CHECK_URL"] == check["url"] + "/services/qa-arena/"
     # the demo course was created, closed to students; their servers see its exchange through a bind mount
