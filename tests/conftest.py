@@ -39,6 +39,16 @@ def local_judge() -> Judge:
     return Judge(sandbox_class="local")
 
 
+@pytest.fixture
+def store(tmp_path):
+    """A grading-service store on a SQLite file of this test's own (modules may define their own `store`)."""
+    from qa_arena.service.store import SubmissionStore
+
+    store = SubmissionStore(db_url=f"sqlite:///{tmp_path / 'submissions.sqlite3'}")
+    yield store
+    store.dispose()
+
+
 @pytest.fixture(params=["local", pytest.param("docker", marks=pytest.mark.docker)])
 def any_judge(request) -> Judge:
     if request.param == "docker":

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy import update
 
 from qa_arena.checks.limits import CheckLimits
@@ -12,13 +11,6 @@ from qa_arena.service.models import CHECK, SUBMIT, Submission
 from qa_arena.service.store import SubmissionStore
 
 NOW = datetime(2026, 11, 22, 15, 0, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def store(tmp_path):
-    store = SubmissionStore(db_url=f"sqlite:///{tmp_path / 'submissions.sqlite3'}")
-    yield store
-    store.dispose()
 
 
 def add(store: SubmissionStore, user: str, at: datetime, kind: str = CHECK, problem: str = "adder") -> None:

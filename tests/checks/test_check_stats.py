@@ -46,8 +46,8 @@ def add(store, user, kind, status, score, data, queued, wait_s=None):
 
 
 @pytest.fixture
-def store(tmp_path):
-    store = SubmissionStore(db_url=f"sqlite:///{tmp_path / 'submissions.sqlite3'}")
+def store(store):
+    """The shared SQLite store, with four known submissions."""
     add(store, "alice", CHECK, "FAILURE", 0.0, verdict("FAILURE", 0.0, 2, 2, []), T0, 1.0)
     add(store, "alice", CHECK, "SUCCESS", 65.0, verdict("SUCCESS", 65.0, 2, 0, ["m1"]), T0 + timedelta(hours=1), 2.0)
     add(
@@ -61,8 +61,7 @@ def store(tmp_path):
         3.0,
     )
     add(store, "bob", CHECK, "ERROR", None, {"problem": "p", "status": "ERROR"}, T0 + timedelta(hours=3), 4.0)
-    yield store
-    store.dispose()
+    return store
 
 
 def test_the_numbers(store):

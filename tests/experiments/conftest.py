@@ -4,15 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from qa_arena.service.store import SubmissionStore
-
-
-@pytest.fixture
-def store(tmp_path):
-    store = SubmissionStore(db_url=f"sqlite:///{tmp_path / 'submissions.sqlite3'}")
-    yield store
-    store.dispose()
-
 
 @pytest.fixture
 def cli_env(tmp_path, monkeypatch, store):

@@ -5,15 +5,7 @@ from __future__ import annotations
 import pytest
 
 from qa_arena.ratings.store import RatingStore
-from qa_arena.service.store import SubmissionStore
 from tests.service.conftest import postgres  # noqa: F401  (the session's throwaway PostgreSQL server)
-
-
-@pytest.fixture
-def store(tmp_path):
-    store = SubmissionStore(db_url=f"sqlite:///{tmp_path / 'submissions.sqlite3'}")
-    yield store
-    store.dispose()
 
 
 @pytest.fixture

@@ -210,26 +210,24 @@ def sweep_cgroups(prefix: str) -> None:
                 time.sleep(0.2)
 
 
-@pytest.fixture(scope="session")
-def postgres():
+def serving(server):
+    """Start a test server for the fixture's scope (skip when this machine cannot run it), stop it after."""
     try:
-        server = PostgresServer()
         server.start()
     except ServiceUnavailable as exc:
         pytest.skip(str(exc))
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    yield from serving(PostgresServer())
 
 
 @pytest.fixture(scope="session")
 def redis_server():
-    try:
-        server = RedisServer()
-        server.start()
-    except ServiceUnavailable as exc:
-        pytest.skip(str(exc))
-    yield server
-    server.stop()
+    yield from serving(RedisServer())
 
 
 @pytest.fixture(scope="session")
