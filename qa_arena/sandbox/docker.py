@@ -85,6 +85,15 @@ class _Container:
             self.container.remove(force=True)
 
 
+class _Pool(queue.Queue):
+    """Ready containers of one configuration, and how many are starting or awaited."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.starting = 0  # containers being started for this pool
+        self.waiting = 0  # launches waiting for one of those
+
+
 class DockerSandbox(Sandbox):
     """Runs judge/runner.py in a fresh, locked-down container of the judge image."""
 
@@ -106,13 +115,14 @@ class DockerSandbox(Sandbox):
         "Worth it in long-lived processes (grading workers, the check service).",
     )
 
-    _pools: dict[tuple, queue.Queue] = {}
+    _pools: dict[tuple, _Pool] = {}
     _background: list[threading.Thread] = []  # container removals and pool refills under way
     _pools_lock = threading.Lock()
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.box: _Container | None = None
+        self.refills = True  # a container that is itself a refill does not start another
 
     def container_config(self) -> dict:
         """Settings of a judge container; the hardening is applied last and cannot be overridden."""
@@ -170,62 +180,107 @@ class DockerSandbox(Sandbox):
     def _new_container(self, client) -> _Container:
         return _Container(client, self.container_config())
 
-    def _pool(self) -> queue.Queue:
+    def _pool(self) -> _Pool:
         key = (self.image, tuple(self.runner_args()), self.memory_limit, self.pids_limit, self.cpu_limit)
         with self._pools_lock:
             if not self._pools:
                 atexit.register(DockerSandbox.drain_pools)
-            return self._pools.setdefault(key, queue.Queue())
+            return self._pools.setdefault(key, _Pool())
 
-    def _refill(self, client) -> None:
-        """Start containers until the pool is full; each has said it is ready before it is pooled."""
-        pool = self._pool()
-        while pool.qsize() < self.pool_size:
-            starter = DockerSandbox(parent=self.parent, config=self.config)
-            starter.box = self._new_container(client)
-            try:
-                starter.await_ready()
-            except Exception:
-                starter.stop()
-                raise
-            with self._pools_lock:
-                drained = pool not in self._pools.values()  # drain_pools ran while this one started
-                if not drained:
-                    pool.put(starter.box)
-            if drained:
-                starter.box.remove()
-                return
+    def _reserve(self, pool: _Pool) -> int:
+        """Count the containers the pool lacks as starting (so launches wait for them); return how many."""
+        with self._pools_lock:
+            if pool not in self._pools.values():  # drained
+                return 0
+            missing = max(0, self.pool_size - pool.qsize() - pool.starting)
+            pool.starting += missing
+            return missing
 
-    def _refill_quietly(self, client) -> None:
+    def _refill(self, client, pool: _Pool | None = None, reserved: int | None = None) -> None:
+        """Start the containers the pool lacks; each has said it is ready before it is pooled."""
+        pool = pool or self._pool()
+        remaining = self._reserve(pool) if reserved is None else reserved
         try:
-            self._refill(client)
-        except Exception as exc:
-            self.log.warning("could not refill the judge container pool: %s", exc)
+            while remaining:
+                starter = DockerSandbox(parent=self.parent, config=self.config)
+                starter.refills = False
+                starter.box = self._new_container(client)
+                try:
+                    starter.await_ready()
+                except Exception:
+                    starter.stop()
+                    raise
+                with self._pools_lock:
+                    remaining -= 1
+                    pool.starting -= 1
+                    drained = pool not in self._pools.values()  # drain_pools ran while this one started
+                    if not drained:
+                        pool.put(starter.box)
+                if drained:
+                    starter.box.remove()
+                    return
+        finally:
+            self._release(pool, remaining)
+
+    def _release(self, pool: _Pool, count: int) -> None:
+        """Give up `count` reserved containers: launches waiting for them go on without."""
+        with self._pools_lock:
+            pool.starting -= count
+            for _ in range(min(count, pool.waiting)):
+                pool.put(None)
+
+    def _refill_in_background(self) -> None:
+        pool = self._pool()  # now: a pool drained meanwhile is not refilled
+        reserved = self._reserve(pool)  # now: a launch from here on waits for these instead of starting its own
+        if not reserved:
+            return
+
+        def refill() -> None:
+            try:
+                client = self._client()
+                self._check_image(client)
+            except Exception as exc:
+                self._release(pool, reserved)
+                self.log.warning("could not refill the judge container pool: %s", exc)
+                return
+            try:
+                self._refill(client, pool, reserved)
+            except Exception as exc:
+                self.log.warning("could not refill the judge container pool: %s", exc)
+
+        thread = threading.Thread(target=refill, name="qa-arena-refill-pool")
+        thread.start()
+        with self._pools_lock:
+            DockerSandbox._background = [t for t in DockerSandbox._background if t.is_alive()] + [thread]
 
     def _launch(self) -> dict | None:
+        if self.pool_size > 0:
+            self.box = self._take_pooled()
+            if self.box is not None:
+                return {"event": "ready", "pooled": True}
         client = self._client()
         self._check_image(client)
-        if self.pool_size <= 0:
-            self.box = self._new_container(client)
-            return None
-        refill = threading.Thread(target=self._refill_quietly, args=(client,), name="qa-arena-refill-pool")
-        refill.start()
-        with self._pools_lock:
-            DockerSandbox._background = [t for t in DockerSandbox._background if t.is_alive()] + [refill]
-        self.box = self._take_pooled()
-        if self.box is not None:
-            return {"event": "ready", "pooled": True}
         self.box = self._new_container(client)
         return None
 
     def _take_pooled(self) -> _Container | None:
-        """A ready container from the pool, if any; pooled ones that died meanwhile are removed."""
+        """A ready container from the pool, if any, or one that is starting and not promised to another.
+
+        Pooled containers that died meanwhile (an engine restart) are removed, not used."""
         pool = self._pool()
         while True:
+            with self._pools_lock:
+                wait = pool.empty() and pool.starting > pool.waiting
+                pool.waiting += wait
             try:
-                box = pool.get_nowait()
+                box = pool.get(timeout=self.start_timeout) if wait else pool.get_nowait()
             except queue.Empty:
                 return None
+            finally:
+                with self._pools_lock:
+                    pool.waiting -= wait
+            if box is None:  # a refill that was awaited failed
+                continue
             if box.idle():
                 return box
             self.log.warning("a pooled judge container is gone (did the Docker engine restart?): not used")
@@ -261,6 +316,8 @@ class DockerSandbox(Sandbox):
                 DockerSandbox._background = [t for t in DockerSandbox._background if t.is_alive()] + [thread]
         else:
             box.remove()
+        if self.pool_size > 0 and self.refills:  # top up now, while the verdict goes out, not during the next grading
+            self._refill_in_background()
 
     @classmethod
     def drain_pools(cls) -> None:
@@ -274,4 +331,7 @@ class DockerSandbox(Sandbox):
             thread.join()
         for pool in pools:
             while not pool.empty():
-                pool.get_nowait().remove()
+                if (box := pool.get_nowait()) is not None:
+                    box.remove()
+            for _ in range(pool.waiting):  # launches waiting for a refill go on without
+                pool.put(None)

@@ -1,5 +1,7 @@
 """The docker backend: the container's hardening, the image check, the pool."""
 
+import threading
+import time
 import uuid
 
 import pytest
@@ -61,8 +63,6 @@ def test_pool_serves_prestarted_containers(judge_image, adder):
         for _ in range(200):
             if pool.qsize() == 1:
                 break
-            import time
-
             time.sleep(0.05)
         assert pool.qsize() == 1
         sandbox = judge.make_sandbox()
@@ -74,3 +74,64 @@ def test_pool_serves_prestarted_containers(judge_image, adder):
         DockerSandbox.drain_pools()
     names = [c.name for c in docker.from_env().containers.list(all=True) if c.name.startswith(prefix)]
     assert names == []
+
+
+@pytest.mark.docker
+def test_back_to_back_submissions_each_get_a_prestarted_container(judge_image, adder, monkeypatch):
+    """The pool is topped up when a submission ends; a launch during that refill waits for it
+    instead of starting a container of its own (one container start per submission)."""
+    config = Config()
+    config.DockerSandbox.pool_size = 1
+    config.DockerSandbox.name_prefix = f"qa-arena-test-pool-{uuid.uuid4().hex[:6]}-"
+    started = []
+    original = DockerSandbox._new_container
+
+    def counted(self, client):
+        started.append(1)
+        return original(self, client)
+
+    monkeypatch.setattr(DockerSandbox, "_new_container", counted)
+    try:
+        first = DockerSandbox(config=config)
+        assert first.start().get("pooled") is None  # an empty pool: a container of its own
+        first.stop()  # the refill starts now
+        for _ in range(3):
+            sandbox = DockerSandbox(config=config)
+            assert sandbox.start().get("pooled") is True
+            sandbox.send({"op": "exit"})
+            sandbox.stop()
+        DockerSandbox.drain_pools()
+        assert len(started) == 5  # the first submission's, three refills, and the one drained at the end
+    finally:
+        DockerSandbox.drain_pools()
+
+
+@pytest.mark.docker
+def test_a_launch_waiting_for_a_failed_refill_goes_on_without_it(judge_image, adder, monkeypatch):
+    config = Config()
+    config.DockerSandbox.pool_size = 1
+    config.DockerSandbox.start_timeout = 60.0  # what a waiting launch would otherwise sit through
+    config.DockerSandbox.name_prefix = f"qa-arena-test-pool-{uuid.uuid4().hex[:6]}-"
+    original = DockerSandbox._new_container
+    refill_may_fail = threading.Event()
+
+    def refill_fails(self, client):
+        if threading.current_thread().name == "qa-arena-refill-pool":
+            refill_may_fail.wait(10)
+            raise SandboxError("the engine refused (simulated)")
+        return original(self, client)
+
+    monkeypatch.setattr(DockerSandbox, "_new_container", refill_fails)
+    try:
+        first = DockerSandbox(config=config)
+        first.start()
+        first.stop()  # reserves a refill, which will fail
+        threading.Timer(0.5, refill_may_fail.set).start()
+        started = time.monotonic()
+        second = DockerSandbox(config=config)
+        ready = second.start()  # waits for the refill, then starts a container of its own
+        second.stop()
+        assert ready.get("pooled") is None
+        assert time.monotonic() - started < 30
+    finally:
+        DockerSandbox.drain_pools()
