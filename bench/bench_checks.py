@@ -26,7 +26,7 @@ Prints a table per configuration, the ratios measured side by side in this run (
 
     .venv/bin/python bench/bench_checks.py [--quick] [--bursts 50 300] [--workers 1 2]
         [--backend auto|docker|local] [--brokers sqlite [redis]] [--polling-interval S]
-        [--synthetic-20] [--via direct|proxy] [--timeout S] [--out DIR]
+        [--synthetic-20] [--runs-per-worker N] [--via direct|proxy] [--timeout S] [--out DIR]
 
 Needs root (the dev hub runs users under their own uids). Exit codes: 0 every check ended SUCCESS with
 the expected score; 1 some check did not (failed, erred, or did not finish in --timeout); the targets'
@@ -147,7 +147,13 @@ class Hub(DevHub):
     """A dev hub of our own (check service, formgrader, one managed worker) and the workers we add."""
 
     def __init__(
-        self, students: list[str], backend: str, log: Path, extra_env: dict[str, str], polling_s: float | None = None
+        self,
+        students: list[str],
+        backend: str,
+        log: Path,
+        extra_env: dict[str, str],
+        polling_s: float | None = None,
+        runs_per_worker: int | None = None,
     ):
         self.container_prefix = f"qa-arena-judge-bench-{secrets.token_hex(4)}-"
         config = (
@@ -157,6 +163,11 @@ class Hub(DevHub):
             "c.CheckLimits.daily_cap = 100000\n"
             f"c.DockerSandbox.name_prefix = {self.container_prefix!r}\n"
             + (f"c.GradingQueue.polling_interval_s = {polling_s!r}\n" if polling_s else "")
+            + (
+                f"c.Sandbox.workers = {runs_per_worker}\nc.DockerSandbox.cpu_limit = {float(runs_per_worker)}\n"
+                if runs_per_worker
+                else ""
+            )
         )
         super().__init__(
             students,
@@ -612,7 +623,8 @@ def label(run: dict) -> str:
 def report(runs: list[dict], meta: dict) -> tuple[dict, dict, list[str]]:
     title = (
         f"Instant checks end to end — {meta['problem']} ({meta['mutants']} mutants, {meta['tests']}), "
-        f"{meta['backend']} sandbox, {meta['via']}; latency in seconds"
+        f"{meta['backend']} sandbox, {meta['runs_per_worker']} variant run(s) at a time per worker, {meta['via']}; "
+        "latency in seconds"
     )
     table = Table(title=title)
     columns = ("broker", "burst", "workers", "ok", "not ok", "unfinished", "HTTP errors", "p50", "p95", "max")
@@ -915,7 +927,7 @@ def measure(broker: str, args, problem: Problem, tests: str, extra_env: dict, ba
             except ServiceUnavailable as exc:
                 raise BenchError(f"Redis: {exc}") from exc
             env["QA_ARENA_BROKER_URL"] = redis.url
-        hub = Hub(students, backend, out / f"checks-hub-{broker}.log", env, args.polling_interval)
+        hub = Hub(students, backend, out / f"checks-hub-{broker}.log", env, args.polling_interval, args.runs_per_worker)
         hub.start()
         with console.status(f"starting the dev hub ({broker} broker) with {len(students)} students ..."):
             up_s = asyncio.run(wait_for_hub(hub))
@@ -1014,7 +1026,11 @@ def main() -> int:
                         help="sqlite: the dev hub's embedded broker (default); redis: a Redis server started for "
                              "the run; both: measured one after the other, compared")  # fmt: skip
     parser.add_argument("--polling-interval", type=float, default=None, metavar="S",
-                        help="c.GradingQueue.polling_interval_s of the embedded broker (default 1 s)")  # fmt: skip
+                        help="c.GradingQueue.polling_interval_s of the embedded broker (default 0.1 s)")  # fmt: skip
+    parser.add_argument("--runs-per-worker", type=int, default=None, metavar="N",
+                        help="variant runs at a time in each worker's judge, and the CPUs of its container "
+                             "(c.Sandbox.workers, c.DockerSandbox.cpu_limit; default 2, both cores): with 1, two "
+                             "workers on two cores show how throughput scales with workers")  # fmt: skip
     parser.add_argument("--via", choices=["direct", "proxy"], default="direct",
                         help="reach the check service directly, as notebooks do ($QA_ARENA_CHECK_URL), or "
                              "through the hub's proxy")  # fmt: skip
@@ -1025,6 +1041,9 @@ def main() -> int:
     bursts = [10] if args.quick else args.bursts
     if any(not 1 <= b <= 999 for b in bursts) or any(not 1 <= w <= 8 for w in args.workers):
         print("bench_checks: bursts are 1..999 checks, workers 1..8", file=sys.stderr)
+        return 2
+    if args.runs_per_worker is not None and not 1 <= args.runs_per_worker <= 8:
+        print("bench_checks: --runs-per-worker is 1..8", file=sys.stderr)
         return 2
     if args.polling_interval is not None and not 0.01 <= args.polling_interval <= 10:
         print("bench_checks: --polling-interval is 0.01..10 seconds", file=sys.stderr)
@@ -1064,7 +1083,8 @@ def main() -> int:
             "tests": "bench_judge.py's 16-case suite" if args.synthetic_20 else "its reference tests",
             "backend": backend,
             "brokers": brokers,
-            "polling_interval_s": args.polling_interval or 1.0,
+            "polling_interval_s": args.polling_interval or 0.1,
+            "runs_per_worker": args.runs_per_worker or 2,
             "via": "direct to the service" if args.via == "direct" else "through the hub's proxy",
             "cores": os.cpu_count(),
             "load_average_at_start": os.getloadavg(),

@@ -384,7 +384,9 @@ def zygote(sock: socket.socket, options: dict) -> None:
     prepared = prepare_session(options["sandbox_dir"])
     gc.collect()
     gc.freeze()  # forked runs share these pages instead of copying them on the first collection
-    sock.send(b"R")
+    import pytest
+
+    sock.send(b"R" + pytest.__version__.encode())  # the supervisor need not import pytest to say which
     while True:
         msg, fds, _flags, _addr = socket.recv_fds(sock, 1, 3)
         if not msg:
@@ -681,18 +683,17 @@ def main(argv: list[str] | None = None) -> None:
         os.close(devnull)
         zygote(theirs, options)
     theirs.close()
-    if ours.recv(1) != b"R":
+    ready = ours.recv(64)
+    if not ready.startswith(b"R"):
         print(json.dumps({"event": "fatal", "message": "the zygote failed to start"}), flush=True)
         sys.exit(3)
-    import pytest
-
     print(
         json.dumps(
             {
                 "event": "ready",
                 "protocol": PROTOCOL,
                 "isolation": isolation,
-                "pytest": pytest.__version__,
+                "pytest": ready[1:].decode(errors="replace"),
                 "python": sys.version.split()[0],
             }
         ),
