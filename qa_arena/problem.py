@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import keyword
+import os
+import stat
 import sys
+import threading
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -161,3 +164,76 @@ def load_problem(path: str | Path) -> Problem:
         reference_tests=reference if reference.is_file() else None,
         extra={k: v for k, v in meta.items() if k not in known},
     )
+
+
+Stamp = tuple[tuple, ...]  # (path, size, mtime, ctime, inode), or (path,) for one that cannot be read
+
+
+def problem_stamp(root: Path) -> Stamp | None:
+    """Each file under root with its size, times and inode: any edit, addition or removal changes it.
+
+    A few dozen stats against load_problem's reading and compiling every variant. Caches (__pycache__)
+    and hidden directories (.ipynb_checkpoints...) are left out; None if root cannot be listed.
+    """
+    files: list = []
+    seen: set[tuple[int, int]] = set()
+    pending = [root]
+    while pending:
+        directory = pending.pop()
+        try:
+            info = directory.stat()
+            if (info.st_dev, info.st_ino) in seen:  # a symlink loop
+                continue
+            seen.add((info.st_dev, info.st_ino))
+            entries = list(os.scandir(directory))
+        except OSError:
+            if directory == root:
+                return None
+            files.append((str(directory),))
+            continue
+        for entry in entries:
+            try:
+                info = entry.stat()
+            except OSError:  # a dangling symlink, or removed since the listing
+                files.append((entry.path,))
+                continue
+            if stat.S_ISDIR(info.st_mode):
+                if not entry.name.startswith(".") and entry.name != "__pycache__":
+                    pending.append(Path(entry.path))
+            else:
+                files.append((entry.path, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
+    return tuple(sorted(files))
+
+
+class ProblemCache:
+    """load_problem, read again only when the directory changed on disk: an edited mutant is seen at once.
+
+    Safe to share between threads (the check service's handlers and a worker's jobs): two threads
+    missing at once both load, and either result is kept.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loaded: dict[Path, tuple[Stamp, Problem]] = {}
+
+    def load(self, path: str | Path) -> Problem:
+        """The problem at path, as load_problem reads it (ProblemError alike), from the cache if unchanged."""
+        root = Path(path)
+        stamp = problem_stamp(root)  # taken before reading: an edit made while loading is seen next time
+        with self._lock:
+            cached = self._loaded.get(root)
+        if stamp is not None and cached is not None and cached[0] == stamp:
+            return cached[1]
+        try:
+            problem = load_problem(root)
+        except Exception:  # ProblemError mostly: nothing kept, the next call reads the directory again
+            self.forget(root)
+            raise
+        if stamp is not None:
+            with self._lock:
+                self._loaded[root] = (stamp, problem)
+        return problem
+
+    def forget(self, path: str | Path) -> None:
+        with self._lock:
+            self._loaded.pop(Path(path), None)

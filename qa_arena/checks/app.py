@@ -104,11 +104,15 @@ class CheckService(LoggingConfigurable):
             self._providers[name] = import_item(name)(parent=self)
         return self._providers[name]
 
-    def feedback(self, submission: Submission, problem: Problem) -> dict | None:
-        """The feedback text for a graded check (AI or offline hints; cached by the provider), or None."""
+    def feedback(self, submission: Submission, problem: Problem, verdict: Verdict | None = None) -> dict | None:
+        """The feedback text for a graded check (AI or offline hints; cached by the provider), or None.
+
+        `verdict` is the check's verdict when the caller parsed it already (the view does), else parsed here.
+        """
         if submission.status != SUCCESS or not submission.verdict:
             return None
-        verdict = Verdict.from_dict(submission.verdict, problem)
+        if verdict is None:
+            verdict = Verdict.from_dict(submission.verdict, problem)
         if verdict.killed == verdict.total:
             return None
         explained = self.provider(self.provider_name(submission.username, problem.slug)).explain(

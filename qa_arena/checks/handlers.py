@@ -20,7 +20,7 @@ from ..problem import ProblemError
 from ..service.models import CHECK, FINAL, FeedbackRating, Submission
 from ..service.service import QueueError
 from .events import event
-from .views import check_view
+from .views import check_view, final_verdict
 
 TYPES = {400: "bad_request", 401: "not_authenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
          413: "too_large", 429: "rate_limited", 503: "unavailable"}  # fmt: skip
@@ -105,10 +105,11 @@ class BaseHandler(HubOAuthenticated, RequestHandler):
         except ProblemError:
             problem = None  # removed from the bank since: status only
         level = self.service.level_for(submission.problem, submission.assignment)
+        verdict = final_verdict(submission, problem)  # parsed once, for the feedback and the view
         feedback = None
-        if problem is not None and level in ("hints", "tests") and submission.status in FINAL:
-            feedback = await asyncio.to_thread(self.service.feedback, submission, problem)
-        return check_view(submission, problem, level, feedback)
+        if verdict is not None and level in ("hints", "tests"):
+            feedback = await asyncio.to_thread(self.service.feedback, submission, problem, verdict)
+        return check_view(submission, problem, level, feedback, verdict)
 
 
 def save_rating(service, submission: Submission, username: str, data: dict, feedback: dict):

@@ -23,8 +23,23 @@ def _iso(value) -> str | None:
     return value.isoformat() if value else None
 
 
-def check_view(submission: Submission, problem: Problem | None, level: str, feedback: dict | None = None) -> dict:
-    """The JSON a student gets for one of their checks."""
+def _graded(submission: Submission, problem: Problem | None) -> bool:
+    return submission.status in FINAL and problem is not None and bool(submission.verdict)
+
+
+def final_verdict(submission: Submission, problem: Problem | None) -> Verdict | None:
+    """The check's verdict, parsed once per view (the feedback and the view both read it); None until final."""
+    return Verdict.from_dict(submission.verdict, problem) if _graded(submission, problem) else None
+
+
+def check_view(
+    submission: Submission,
+    problem: Problem | None,
+    level: str,
+    feedback: dict | None = None,
+    verdict: Verdict | None = None,
+) -> dict:
+    """The JSON a student gets for one of their checks; `verdict` is final_verdict's, parsed here if not given."""
     view = {
         "id": str(submission.id),
         "problem": submission.problem,
@@ -35,9 +50,10 @@ def check_view(submission: Submission, problem: Problem | None, level: str, feed
         "started_at": _iso(submission.started_at),
         "finished_at": _iso(submission.finished_at),
     }
-    if submission.status not in FINAL or problem is None or not submission.verdict:
+    if not _graded(submission, problem):
         return view
-    verdict = Verdict.from_dict(submission.verdict, problem)
+    if verdict is None:
+        verdict = Verdict.from_dict(submission.verdict, problem)
     student = student_feedback(verdict, problem, submission.source)
     view.update(
         message=student["message"],

@@ -13,7 +13,7 @@ from pathlib import Path
 from traitlets import List, Unicode, default
 from traitlets.config import LoggingConfigurable
 
-from ..problem import Problem, ProblemError, load_problem
+from ..problem import Problem, ProblemCache, ProblemError
 
 SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,199}")
 CHECKOUT_PROBLEMS = Path(__file__).resolve().parents[2] / "problems"
@@ -24,7 +24,11 @@ class UnknownProblem(ProblemError):
 
 
 class ProblemBank(LoggingConfigurable):
-    """Looks a slug up in each directory in turn: the first `<dir>/<slug>/problem.toml` wins."""
+    """Looks a slug up in each directory in turn: the first `<dir>/<slug>/problem.toml` wins.
+
+    A problem is read from disk again only when its directory changed: the check page resolves one
+    per check it lists, the API one per request, a worker one per job.
+    """
 
     paths = List(
         Unicode(),
@@ -40,6 +44,10 @@ class ProblemBank(LoggingConfigurable):
             return [p for p in env.split(":") if p]
         return [str(CHECKOUT_PROBLEMS)] if CHECKOUT_PROBLEMS.is_dir() else []
 
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._problems = ProblemCache()
+
     def find(self, slug: str) -> Path:
         """The problem directory of slug; UnknownProblem if no bank directory holds it."""
         if not SLUG.fullmatch(slug) or slug.startswith("."):
@@ -54,7 +62,7 @@ class ProblemBank(LoggingConfigurable):
     def resolve(self, slug: str) -> Problem:
         """Load the problem of slug (ProblemError if its directory is unusable or names another slug)."""
         directory = self.find(slug)
-        problem = load_problem(directory)
+        problem = self._problems.load(directory)
         if problem.slug != slug:
             raise ProblemError(f"{directory}: problem.toml says slug {problem.slug!r}, not {slug!r}")
         return problem

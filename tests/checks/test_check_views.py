@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 import pytest
+from traitlets.config import Config
 
-from qa_arena.checks.views import LEVELS, check_view
+from qa_arena.checks.app import CheckService
+from qa_arena.checks.views import LEVELS, check_view, final_verdict
 from qa_arena.problem import load_problem
 from qa_arena.service.models import CHECK, Submission
+from qa_arena.verdict import Verdict
 from tests.conftest import ROOT
 
 ADDER = load_problem(ROOT / "tests" / "fixtures" / "problems" / "adder")
@@ -82,3 +87,39 @@ def test_before_grading_and_on_error_only_the_status():
     error = {"problem": "adder", "status": "ERROR", "score": None, "message": "docker is away"}
     failed = check_view(submission("ERROR", error), ADDER, "tests", None)
     assert failed["message"].startswith("grading failed for a technical reason") and "score" not in failed
+
+
+@pytest.fixture
+def parses(monkeypatch) -> list[str]:
+    """Each Verdict.from_dict call, by the verdict's problem."""
+    calls: list[str] = []
+    original = Verdict.from_dict.__func__
+
+    def counted(cls, data, problem=None):
+        calls.append(data["problem"])
+        return original(cls, data, problem)
+
+    monkeypatch.setattr(Verdict, "from_dict", classmethod(counted))
+    return calls
+
+
+def test_a_given_verdict_is_not_parsed_again(parses):
+    check = submission()
+    verdict = final_verdict(check, ADDER)
+    assert parses == ["adder"]
+    assert check_view(check, ADDER, "tests", None, verdict) == check_view(check, ADDER, "tests", None)
+    assert parses == ["adder", "adder"]  # only the call without a verdict parsed
+    assert final_verdict(submission("PENDING", None), ADDER) is None and final_verdict(submission(), None) is None
+
+
+def test_the_service_parses_a_checks_verdict_once_per_view(parses):
+    from qa_arena.checks.handlers import BaseHandler
+
+    config = Config()
+    config.ProblemBank.paths = [str(ADDER.root.parent)]
+    config.CheckService.feedback_provider = "qa_arena.ai.fallback.HintsFallback"
+    config.CheckService.feedback_level = "tests"
+    handler = SimpleNamespace(service=CheckService(config=config))
+    view = asyncio.run(BaseHandler.view(handler, submission()))
+    assert parses == ["adder"]
+    assert view["feedback"]["source"] == "fallback" and view["tests"] and view["hints"]
