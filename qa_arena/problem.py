@@ -112,7 +112,7 @@ def load_problem(path: str | Path) -> Problem:
     if not golden_path.is_file():
         raise ProblemError(f"{root}: missing golden.py")
     golden = Variant("golden", "golden", golden_path)
-    wheats = tuple(Variant(p.stem, "wheat", p) for p in sorted((root / "wheats").glob("*.py")))
+    wheats = tuple(Variant(p.stem, "wheat", p) for p in _python_files(root / "wheats"))
 
     listed = meta.get("mutants", [])
     if not isinstance(listed, list) or not all(isinstance(m, dict) for m in listed):
@@ -134,7 +134,7 @@ def load_problem(path: str | Path) -> Problem:
         if mpath in specs:
             raise ProblemError(f"{where}: mutant {file!r} is listed twice")
         specs[mpath] = {"weight": float(weight), "hint": hint.strip()}
-    files = {p.resolve() for p in (root / "mutants").glob("*.py")} | set(specs)
+    files = {p.resolve() for p in _python_files(root / "mutants")} | set(specs)
     mutants = tuple(Variant(p.stem, "mutant", p, **specs.get(p, {"weight": 1.0, "hint": ""})) for p in sorted(files))
     stems = [m.id for m in mutants]
     if len(stems) != len(set(stems)):
@@ -146,6 +146,8 @@ def load_problem(path: str | Path) -> Problem:
             compile(variant.source, str(variant.path), "exec")
         except (SyntaxError, UnicodeDecodeError, ValueError) as exc:
             raise ProblemError(f"{variant.path}: does not compile: {exc}") from exc
+        except OSError as exc:
+            raise ProblemError(f"{variant.path}: cannot be read: {exc.strerror or exc}") from exc
     reference = root / "reference_tests.py"
     known = {"slug", "title", "difficulty", "module", "function", "description", "timeout_s", "points", "mutants"}
     return Problem(
@@ -164,6 +166,11 @@ def load_problem(path: str | Path) -> Problem:
         reference_tests=reference if reference.is_file() else None,
         extra={k: v for k, v in meta.items() if k not in known},
     )
+
+
+def _python_files(directory: Path) -> list[Path]:
+    """The variants a directory holds: its *.py files, without hidden ones (editors' lock and backup files)."""
+    return sorted(p for p in directory.glob("*.py") if not p.name.startswith("."))
 
 
 Stamp = tuple[tuple, ...]  # (path, size, mtime, ctime, inode), or (path,) for one that cannot be read

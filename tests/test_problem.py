@@ -23,6 +23,17 @@ def test_unlisted_mutant_gets_default_weight(problem_copy):
     assert minus.weight == 2.0
 
 
+def test_editor_files_beside_variants_are_not_variants(problem_copy):
+    """Emacs' lock links (.#name.py, dangling) and other hidden files are no mutants or wheats."""
+    before = load_problem(problem_copy)
+    (problem_copy / "mutants" / ".#minus.py").symlink_to("root@host.1234:1700000000")
+    (problem_copy / "wheats").mkdir(exist_ok=True)
+    (problem_copy / "wheats" / ".backup.py").write_text("def add(a, b):\n    return a - b\n")
+    after = load_problem(problem_copy)
+    assert [m.id for m in after.mutants] == [m.id for m in before.mutants]
+    assert [w.id for w in after.wheats] == [w.id for w in before.wheats]
+
+
 @pytest.mark.parametrize(
     ("breakage", "message"),
     [
@@ -38,6 +49,7 @@ def test_unlisted_mutant_gets_default_weight(problem_copy):
         (lambda d: _edit(d, "timeout_s = 2", "timeout_s = 0"), "timeout_s"),
         (lambda d: _edit(d, 'file = "mutants/minus.py"', 'file = "../../etc/passwd"'), "outside the problem directory"),
         (lambda d: (d / "mutants" / "zero.py").write_text("def add(a, b:\n"), "does not compile"),
+        (lambda d: (d / "wheats" / "gone.py").symlink_to(d / "nowhere.py"), "gone.py: cannot be read"),
     ],
 )
 def test_broken_problem_has_clear_error(problem_copy, breakage, message):
