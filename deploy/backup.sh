@@ -4,7 +4,8 @@
 #   jupyterhub.dump  qa_arena.dump   pg_dump --format=custom of the hub's and the grading service's databases
 #   globals.sql                      the roles (pg_dumpall --globals-only), for a rebuild from nothing
 #   course.tar.gz                    the course directory; its SQLite gradebook copied with SQLite's backup API
-#   exchange.tar.gz                  the nbgrader exchange: released assignments, submissions, feedback
+#   exchange.tar.gz                  the nbgrader exchange (the host directory QA_ARENA_EXCHANGE_DIR): released
+#                                    assignments, submissions, feedback, with their owners and modes
 #   hub-state.tar.gz                 the hub's state (cookie secret)
 #   MANIFEST  SHA256SUMS             what, when, from which images; checksums (restore.sh checks them)
 #
@@ -28,7 +29,8 @@ for db in jupyterhub qa_arena; do
 done
 compose exec -T postgres pg_dumpall -U postgres --globals-only >"$target/globals.sql"
 
-# A volume as a .tar.gz on stdout, read in a throwaway container with no network, mounted read-only.
+# A volume or host directory as a .tar.gz on stdout, read in a throwaway container with no network, mounted
+# read-only; owners are kept as numbers (the students' uid 1000 on their inbound directories).
 archive() {
     docker run --rm --network none --user 0 -v "$1:/data:ro" --entrypoint sh "$image" -c '
         set -eu
@@ -42,18 +44,21 @@ source.backup(copy)
 copy.close()" "$snapshot/gradebook.db"
             set -- -C "$snapshot" gradebook.db
         fi
-        tar --exclude=./gradebook.db -czf - -C /data . "$@"'
+        tar --numeric-owner --exclude=./gradebook.db -czf - -C /data . "$@"'
 }
+sources=""
 for entry in $VOLUMES; do
     key="${entry%%:*}"
-    source_volume="$(volume "${entry#*:}")"
-    say "volume $key ($source_volume)"
-    archive "$source_volume" >"$target/$key.tar.gz"
+    from="$(mount_source "${entry#*:}")"
+    say "$key ($from)"
+    archive "$from" >"$target/$key.tar.gz"
+    sources="$sources$key: $from"$'\n'
 done
 
 {
     echo "created: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
     echo "project: $stack"
+    printf '%s' "$sources"
     for service in hub worker postgres; do
         id="$(compose ps -q "$service" | head -n 1)"
         [ -n "$id" ] && echo "image $service: $(docker inspect -f '{{.Config.Image}} {{.Image}}' "$id")"

@@ -38,12 +38,14 @@ for pair in jupyterhub:hub qa_arena:qa_arena; do
         <"$backup/$db.dump"
 done
 
+# The course and hub-state volumes, and the exchange's host directory (made again if it is gone): emptied,
+# then unpacked with the archive's owners (by number) and modes.
 for entry in $VOLUMES; do
     key="${entry%%:*}"
-    target_volume="$(volume "${entry#*:}")"
-    say "volume $key ($target_volume)"
-    docker run --rm -i --network none --user 0 -v "$target_volume:/data" --entrypoint sh "$image" \
-        -c 'set -eu; find /data -mindepth 1 -delete; tar -xzf - -C /data' <"$backup/$key.tar.gz"
+    target="$(mount_source "${entry#*:}")"
+    say "$key ($target)"
+    docker run --rm -i --network none --user 0 -v "$target:/data" --entrypoint sh "$image" \
+        -c 'set -eu; find /data -mindepth 1 -delete; tar --numeric-owner -xzf - -C /data' <"$backup/$key.tar.gz"
 done
 
 say "starting the stack again"

@@ -30,19 +30,20 @@ project() {
     docker inspect -f '{{ index .Config.Labels "com.docker.compose.project" }}' "$id"
 }
 
-# The Docker volume mounted at PATH in the hub's container (running or stopped): course (/srv/course),
-# exchange (/srv/nbgrader/exchange), hub state (/srv/jupyterhub). Found through the container, so it works
-# whatever compose named the volume.
-volume() {
-    local id name
+# What is mounted at PATH in the hub's container (running or stopped): a volume's name, or for a bind the host
+# directory (the exchange: QA_ARENA_EXCHANGE_DIR). `docker run -v SOURCE:/data` takes either. Found through
+# the container, so it works whatever compose named the volume or whichever directory the env file names.
+mount_source() {
+    local id source
     id="$(compose ps -q hub 2>/dev/null | head -n 1)"
     [ -n "$id" ] || die "the stack has no hub container (docker-compose -f deploy/compose.yaml up -d)"
-    name="$(docker inspect -f "{{range .Mounts}}{{if eq .Destination \"$1\"}}{{.Name}}{{end}}{{end}}" "$id")"
-    [ -n "$name" ] || die "no volume at $1 in the hub's container"
-    printf '%s' "$name"
+    source="$(docker inspect -f "{{range .Mounts}}{{if eq .Destination \"$1\"}}{{if eq .Type \"bind\"}}{{.Source}}{{else}}{{.Name}}{{end}}{{end}}{{end}}" "$id")"
+    [ -n "$source" ] || die "nothing is mounted at $1 in the hub's container"
+    printf '%s' "$source"
 }
 
-# What backup.sh and restore.sh copy besides the databases: archive name and path in the hub's container.
+# What backup.sh and restore.sh copy besides the databases: archive name and path in the hub's container
+# (the course and the hub's state are volumes, the exchange a host directory).
 VOLUMES="course:/srv/course exchange:/srv/nbgrader/exchange hub-state:/srv/jupyterhub"
 
 # The image the file copies run in: the hub's (it has python3, tar and gzip), never pulled.

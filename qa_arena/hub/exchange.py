@@ -1,10 +1,19 @@
 """The production hub's nbgrader exchange mounts: shared, or one inbound and feedback per user.
 
-With a host directory as the exchange (`QA_ARENA_EXCHANGE_SOURCE=/srv/...`), each user's container
-gets only its own inbound and feedback (qa_arena/course/exchange.py says why and what the
-instructor's side does); the hub makes those directories before the container starts, owned by the
-containers' uid so the student can submit. A named volume cannot be mounted by parts on this Docker:
-it stays shared (everyone's inbound visible to anyone who learns a name; see deploy/README.md).
+With a host directory as the exchange (`QA_ARENA_EXCHANGE_SOURCE=/srv/...`; the compose stack's
+`QA_ARENA_EXCHANGE_DIR`), each user's container gets only its own inbound and feedback
+(qa_arena/course/exchange.py says why and what the instructor's side does); the hub makes those
+directories before the container starts:
+
+    <course>/outbound/        root 0755   released assignments (read-only in containers)
+    <course>/inbound/         root 0711
+    <course>/inbound/<user>/  1000:0 0750 the student submits (the containers' uid owns it); staff read it
+                                          through the group: the hub, and instructors' batches run as
+                                          root in a worker whose capabilities are all dropped
+    <course>/feedback/<user>/ root 0755   written by staff (read-only in the container)
+
+A named volume cannot be mounted by parts on this Docker: it stays shared (everyone's inbound visible
+to anyone who learns a name; see deploy/README.md).
 """
 
 from __future__ import annotations
@@ -15,7 +24,8 @@ from pathlib import Path
 from ..course.exchange import LAYOUT_ENV
 
 MOUNT = "/srv/nbgrader/exchange"
-CONTAINER_UID = CONTAINER_GID = 1000  # jovyan in the single-user image
+CONTAINER_UID = 1000  # jovyan in the single-user image
+STAFF_GID = 0  # root's group: staff commands run as root, in the worker without capabilities
 
 
 def exchange_layout(source: str) -> str:
@@ -39,7 +49,7 @@ def exchange_volumes(source: str, course_id: str, layout: str) -> dict:
 
 
 def make_user_directories(exchange: Path, course_id: str):
-    """A pre_spawn_hook: the user's inbound (theirs, 0700) and feedback (the instructor's, 0755) exist."""
+    """A pre_spawn_hook: the user's inbound (theirs, staff may read: 0750) and feedback (staff's, 0755) exist."""
 
     def hook(spawner) -> None:
         name = spawner.template_namespace()["username"]  # as DockerSpawner fills {username} in
@@ -48,9 +58,9 @@ def make_user_directories(exchange: Path, course_id: str):
             (course / shared).mkdir(parents=True, exist_ok=True)
             (course / shared).chmod(0o755 if shared != "inbound" else 0o711)
         inbound, feedback = course / "inbound" / name, course / "feedback" / name
-        for directory, mode in ((inbound, 0o700), (feedback, 0o755)):
+        for directory, mode in ((inbound, 0o750), (feedback, 0o755)):
             directory.mkdir(exist_ok=True)
             directory.chmod(mode)
-        os.chown(inbound, CONTAINER_UID, CONTAINER_GID)
+        os.chown(inbound, CONTAINER_UID, STAFF_GID)
 
     return hook

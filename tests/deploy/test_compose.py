@@ -3,8 +3,9 @@ whole stack brought up on this machine with the offline-built images, graded thr
 restored, and torn down.
 
 The stack gets a project and a stack name of its own (`qa-arena-test-<random>`: containers, networks,
-volumes), loopback ports, and an env file made from deploy/.env.example with test secrets. Teardown
-removes exactly that project's resources, and any judge container labelled with its stack name.
+volumes), loopback ports, an exchange directory under the test's temporary directory (not made
+beforehand, as on a fresh machine), and an env file made from deploy/.env.example with test secrets.
+Teardown removes exactly that project's resources, and any judge container labelled with its stack name.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ import re
 import secrets
 import shutil
 import ssl
+import stat
 import subprocess
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import docker
@@ -37,9 +40,11 @@ SECRETS = {
     "QA_ARENA_REDIS_PASSWORD": "testredis0secret",
 }
 HEALTH_TIMEOUT = 180
-# A student whose server the stack's hub spawns: DockerSpawner names its home volume qa-arena-home-<name>
-# whatever the stack, so the name is unique to this run and the volume is removed by that name.
-STUDENT = f"st{secrets.token_hex(4)}"
+# Students whose servers the stack's hub spawns: DockerSpawner names their home volumes qa-arena-home-<name>
+# whatever the stack, so the names are unique to this run and the volumes are removed by those names.
+STUDENTS = (f"st{secrets.token_hex(4)}", f"st{secrets.token_hex(4)}")
+COURSE = "testing-101"  # the stack's default QA_ARENA_COURSE_ID
+EXCHANGE = "/srv/nbgrader/exchange"  # where the hub, the workers and users' containers see it
 
 
 @pytest.fixture(scope="session")
@@ -160,11 +165,55 @@ def test_env_example_explains_every_variable():
             assert above.startswith("#"), line
 
 
+def example_value(name: str) -> str:
+    return re.search(rf"^{name}=(.*)$", (DEPLOY / ".env.example").read_text(), re.MULTILINE).group(1)
+
+
+@pytest.mark.compose
+def test_the_exchange_is_a_host_directory_that_users_containers_mount_by_parts(config):
+    """Hub and workers bind the host directory; no exchange volume; the hub's proxy allows only the parts."""
+    from qa_arena.hub.exchange import exchange_volumes
+    from tests.deploy.test_docker_proxy import Denied, Policy, edit, jovyan, spawner_body
+
+    directory = example_value("QA_ARENA_EXCHANGE_DIR")
+    assert directory.startswith("/")
+    services = config["services"]
+    for name in ("hub", "worker"):
+        assert f"{directory}:{EXCHANGE}:rw" in services[name]["volumes"], name
+        assert services[name]["environment"]["QA_ARENA_EXCHANGE_LAYOUT"] == "per-user", name
+    assert services["hub"]["environment"]["QA_ARENA_EXCHANGE_SOURCE"] == directory
+    named = {v.split(":")[0] for s in services.values() for v in s.get("volumes", []) if not v.startswith("/")}
+    assert not any("exchange" in volume for volume in [*named, *config.get("volumes", {})]), named
+
+    proxy = services["docker-proxy-hub"]["environment"]
+    parts = [f"{directory}/{COURSE}/{part}" for part in ("outbound", "inbound", "feedback")]
+    assert proxy["QA_ARENA_PROXY_BIND_PATHS"].split(",") == parts
+    assert proxy["QA_ARENA_PROXY_VOLUMES"] == "qa-arena-home-*"
+    # What the hub's DockerSpawner asks for passes the proxy; the whole exchange or a named one does not.
+    policy = Policy.preset("spawner", {**proxy, "QA_ARENA_PROXY_NETWORKS": "qa-arena-users"})
+    binds = [f"{host.format(username='ann')}:{m['bind']}:{m['mode']}"
+             for host, m in exchange_volumes(directory, COURSE, "per-user").items()]  # fmt: skip
+    home = "qa-arena-home-ann:/home/jovyan:rw"
+    policy.check_create("name=qa-arena-user-ann", edit(spawner_body(), HostConfig__Binds=[home, *binds]), jovyan)
+    for source in (directory, f"{directory}/{COURSE}", f"{directory}/other/inbound", "qa-arena-exchange"):
+        with pytest.raises(Denied, match="mount of"):
+            body = edit(spawner_body(), HostConfig__Binds=[f"{source}:/x"])
+            policy.check_create("name=qa-arena-user-ann", body, jovyan)
+
+
+@pytest.mark.compose
+def test_the_exchange_directory_is_required(docker_compose, tmp_path):
+    env = env_file(tmp_path / ".env", **SECRETS, QA_ARENA_EXCHANGE_DIR="")
+    result = compose(docker_compose, env, "config", check=False)
+    assert result.returncode != 0 and "QA_ARENA_EXCHANGE_DIR" in result.stderr
+
+
 # -- the stack ---------------------------------------------------------------------------------------
 class Stack:
-    def __init__(self, binary: str, env: Path, project: str, https_port: int, http_port: int) -> None:
+    def __init__(self, binary: str, env: Path, project: str, https_port: int, http_port: int, exchange: Path) -> None:
         self.binary, self.env, self.project = binary, env, project
         self.https_port, self.http_port = https_port, http_port
+        self.exchange = exchange  # the host directory (QA_ARENA_EXCHANGE_DIR)
 
     def compose(self, *args: str, **kwargs):
         return compose(self.binary, self.env, *args, project=self.project, **kwargs)
@@ -193,8 +242,13 @@ class Stack:
         request = urllib.request.Request(f"https://127.0.0.1:{self.https_port}{path}", headers=headers or {})
         return urllib.request.urlopen(request, context=context, timeout=30)
 
-    def exec(self, service: str, *command: str, timeout: float = 120) -> str:
-        return self.compose("exec", "-T", service, *command, timeout=timeout).stdout
+    def exec(self, service: str, *command: str, timeout: float = 120, user: str | None = None) -> str:
+        options = ["-u", user] if user else []
+        return self.compose("exec", "-T", *options, service, *command, timeout=timeout).stdout
+
+    def token(self, user: str) -> str:
+        out = self.exec("hub", "jupyterhub", "token", "-f", "/etc/jupyterhub/jupyterhub_config.py", user)
+        return out.strip().splitlines()[-1]
 
     def sql(self, database: str, query: str) -> str:
         return self.exec("postgres", "psql", "-U", "postgres", "-d", database, "-tAc", query).strip()
@@ -204,8 +258,10 @@ class Stack:
 def stack(docker_compose, deploy_images, docker_client, tmp_path_factory):
     name = unique()
     https_port, http_port = free_port(), free_port()
+    directory = tmp_path_factory.mktemp("stack")
+    exchange = directory / "exchange"  # not made here: Docker makes it, the hub's entrypoint and hook fill it
     env = env_file(
-        tmp_path_factory.mktemp("stack") / ".env",
+        directory / ".env",
         **SECRETS,
         COMPOSE_PROJECT_NAME=name,
         QA_ARENA_STACK=name,
@@ -213,7 +269,8 @@ def stack(docker_compose, deploy_images, docker_client, tmp_path_factory):
         QA_ARENA_HTTP_PORT=str(http_port),
         QA_ARENA_HTTPS_PORT=str(https_port),
         QA_ARENA_HEALTHCHECK_INTERVAL="2s",
-        QA_ARENA_HUB_STUDENTS=f"ann,ben,{STUDENT}",
+        QA_ARENA_HUB_STUDENTS=",".join(["ann", "ben", *STUDENTS]),
+        QA_ARENA_EXCHANGE_DIR=str(exchange),
         OAUTH_CLIENT_ID="qa-arena-test",
         OAUTH_CLIENT_SECRET="not-a-secret",
         OAUTH_CALLBACK_URL=f"https://localhost:{https_port}/hub/oauth_callback",
@@ -221,7 +278,7 @@ def stack(docker_compose, deploy_images, docker_client, tmp_path_factory):
         OAUTH2_TOKEN_URL="https://idp.invalid/token",
         OAUTH2_USERDATA_URL="https://idp.invalid/userinfo",
     )
-    stack = Stack(docker_compose, env, name, https_port, http_port)
+    stack = Stack(docker_compose, env, name, https_port, http_port, exchange)
     started = time.monotonic()
     try:
         stack.compose("up", "-d")
@@ -232,13 +289,15 @@ def stack(docker_compose, deploy_images, docker_client, tmp_path_factory):
         down = time.monotonic()
         stack.compose("down", "-v", "--remove-orphans", "-t", "20", check=False)
         # sparse: no inspect per container, so one removed meanwhile cannot make the listing fail
-        stray = [{"label": f"org.qa-arena.stack={name}"}, {"name": f"qa-arena-user-{STUDENT}"}]
-        for filters in stray:  # judge containers of this stack (none when the proxy did its job), the user's server
+        stray = [{"label": f"org.qa-arena.stack={name}"}, *({"name": f"qa-arena-user-{s}"} for s in STUDENTS)]
+        for filters in stray:  # judge containers of this stack (none when the proxy did its job), users' servers
             for container in docker_client.containers.list(all=True, filters=filters, sparse=True):
                 with contextlib.suppress(docker.errors.NotFound):
                     container.remove(force=True)
-        with contextlib.suppress(Exception):
-            docker_client.volumes.get(f"qa-arena-home-{STUDENT}").remove(force=True)
+        for student in STUDENTS:
+            with contextlib.suppress(Exception):
+                docker_client.volumes.get(f"qa-arena-home-{student}").remove(force=True)
+        shutil.rmtree(exchange, ignore_errors=True)  # root's files (students' are uid 1000): this run is root
         print(f"\n[stack] up and healthy in {stack.up_seconds:.1f} s; down in {time.monotonic() - down:.1f} s")
         left = [c.name for c in docker_client.containers.list(all=True) if c.name.startswith(name)]
         left += [v.name for v in docker_client.volumes.list() if v.name.startswith(name)]
@@ -308,43 +367,92 @@ def submit(stack) -> dict:
 @pytest.mark.docker
 @pytest.mark.compose
 @pytest.mark.slow
-def test_the_stacks_hub_spawns_a_students_server_behind_nginx(stack, docker_client):
+def test_the_stacks_hub_spawns_students_servers_each_seeing_only_its_own_exchange(stack, docker_client):
+    """Two students' servers, through nginx; each container mounts only its own inbound and feedback, both
+    submit with nbgrader, and an instructor's batch on the worker collects each from its own directory."""
     import requests
     import urllib3
 
     urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)  # the self-signed certificate
-    token = stack.exec("hub", "jupyterhub", "token", "-f", "/etc/jupyterhub/jupyterhub_config.py", STUDENT)
-    token = token.strip().splitlines()[-1]
     base = f"https://127.0.0.1:{stack.https_port}"
-    headers = {"Authorization": f"token {token}"}
+    with ThreadPoolExecutor(len(STUDENTS)) as pool:
+        tokens = dict(zip(STUDENTS, pool.map(stack.token, STUDENTS), strict=True))
 
-    def api(method: str, path: str) -> requests.Response:
+    def api(student: str, method: str, path: str) -> requests.Response:
+        headers = {"Authorization": f"token {tokens[student]}"}
         return requests.request(method, base + path, headers=headers, verify=False, timeout=60)
 
-    assert api("POST", f"/hub/api/users/{STUDENT}/server").status_code in (201, 202)
+    # The instructor's release, as nbgrader release_assignment lays it out (the worker's root could do it too).
+    assignment, course = "ps-exchange", stack.exchange / COURSE
+    (course / "outbound" / assignment).mkdir(parents=True)
+    notebook = {"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (course / "outbound" / assignment / "tests.ipynb").write_text(json.dumps(notebook))
+
+    for student in STUDENTS:
+        assert api(student, "POST", f"/hub/api/users/{student}/server").status_code in (201, 202)
     deadline = time.monotonic() + 120
-    while not api("GET", f"/hub/api/users/{STUDENT}").json()["servers"].get("", {}).get("ready"):
-        assert time.monotonic() < deadline, stack.compose("logs", "--tail", "40", "hub", check=False).stdout
-        time.sleep(0.5)
+    for student in STUDENTS:
+        while not api(student, "GET", f"/hub/api/users/{student}").json()["servers"].get("", {}).get("ready"):
+            assert time.monotonic() < deadline, stack.compose("logs", "--tail", "40", "hub", check=False).stdout
+            time.sleep(0.5)
     # Through nginx, the hub's proxy and the internal users' network to the student's container.
-    assert api("GET", f"/user/{STUDENT}/api/status").status_code == 200
+    assert api(STUDENTS[0], "GET", f"/user/{STUDENTS[0]}/api/status").status_code == 200
 
-    container = docker_client.containers.get(f"qa-arena-user-{STUDENT}")
-    assert list(container.attrs["NetworkSettings"]["Networks"]) == [f"{stack.project}-users"]
-    assert container.labels["org.qa-arena.stack"] == stack.project  # added by the spawner's proxy
-    volumes = {m["Destination"]: m["Name"] for m in container.attrs["Mounts"]}
-    assert volumes == {
-        "/home/jovyan": f"qa-arena-home-{STUDENT}",
-        "/srv/nbgrader/exchange": f"{stack.project}-exchange",
-    }
-    listed = container.exec_run(["nbgrader", "list"], user="jovyan", environment={"JUPYTERHUB_USER": STUDENT})
-    assert listed.exit_code == 0, listed.output
+    inside = f"{EXCHANGE}/{COURSE}"
+    containers = {}
+    for student in STUDENTS:
+        container = containers[student] = docker_client.containers.get(f"qa-arena-user-{student}")
+        assert list(container.attrs["NetworkSettings"]["Networks"]) == [f"{stack.project}-users"]
+        assert container.labels["org.qa-arena.stack"] == stack.project  # added by the spawner's proxy
+        mounts = {m["Destination"]: (m["Type"], m.get("Name") or m["Source"], m["RW"])
+                  for m in container.attrs["Mounts"]}  # fmt: skip
+        assert mounts == {
+            "/home/jovyan": ("volume", f"qa-arena-home-{student}", True),
+            f"{inside}/outbound": ("bind", str(course / "outbound"), False),
+            f"{inside}/inbound": ("bind", str(course / "inbound" / student), True),
+            f"{inside}/feedback": ("bind", str(course / "feedback" / student), False),
+        }
+        # Made by the hub before the container started: the student's to write, staff's (root's group) to read.
+        inbound, feedback = (course / "inbound" / student).stat(), (course / "feedback" / student).stat()
+        assert (inbound.st_uid, inbound.st_gid, stat.S_IMODE(inbound.st_mode)) == (1000, 0, 0o750)
+        assert (feedback.st_uid, stat.S_IMODE(feedback.st_mode)) == (0, 0o755)
 
-    assert api("DELETE", f"/hub/api/users/{STUDENT}/server").status_code in (202, 204)
+    def student_flow(student: str) -> tuple[int, str]:
+        script = (
+            f"nbgrader fetch_assignment {assignment} --course {COURSE}"
+            f" && nbgrader submit {assignment} --course {COURSE}"
+            f" && echo INBOUND && ls {inside}/inbound && echo VISIBLE && find {EXCHANGE} -mindepth 1 | sort"
+        )
+        env = {"JUPYTERHUB_USER": student}  # nbgrader's student id for jovyan
+        done = containers[student].exec_run(["sh", "-c", script], user="jovyan", environment=env)
+        return done.exit_code, done.output.decode()
+
+    with ThreadPoolExecutor(len(STUDENTS)) as pool:
+        flows = dict(zip(STUDENTS, pool.map(student_flow, STUDENTS), strict=True))
+    for student, (code, output) in flows.items():
+        assert code == 0, output
+        inbound, visible = output.split("INBOUND\n", 1)[1].split("VISIBLE\n")
+        (submission,) = inbound.splitlines()
+        assert submission.startswith(f"{student}+{assignment}+"), inbound
+        assert f"{inside}/outbound/{assignment}/tests.ipynb" in visible.splitlines()
+        other = next(s for s in STUDENTS if s != student)
+        assert other not in visible, visible  # nothing of the other student's is in sight
+    # No student can write the release, nor another's feedback (read-only mounts, whatever the modes).
+    tried = containers[STUDENTS[0]].exec_run(["touch", f"{inside}/outbound/x", f"{inside}/feedback/x"], user="jovyan")
+    assert tried.exit_code != 0 and b"Read-only file system" in tried.output
+
+    # An instructor's batch on the worker (root without capabilities: it reads inbound/<user> through the group).
+    stack.exec("worker", "sh", "-c", f"cd /srv/course && nbgrader collect {assignment}", user="0")
+    collected = stack.exec("worker", "ls", "/srv/course/submitted", user="0").split()
+    assert sorted(collected) == sorted(STUDENTS)
+
+    for student in STUDENTS:
+        assert api(student, "DELETE", f"/hub/api/users/{student}/server").status_code in (202, 204)
     deadline = time.monotonic() + 60
-    while docker_client.containers.list(all=True, filters={"name": f"qa-arena-user-{STUDENT}"}, sparse=True):
-        assert time.monotonic() < deadline, "the student's container was not removed"
-        time.sleep(0.5)
+    for student in STUDENTS:
+        while docker_client.containers.list(all=True, filters={"name": f"qa-arena-user-{student}"}, sparse=True):
+            assert time.monotonic() < deadline, "the student's container was not removed"
+            time.sleep(0.5)
 
 
 @pytest.mark.docker
@@ -363,6 +471,18 @@ def test_the_hub_cannot_start_a_judge_nor_the_worker_a_users_server(stack):
     assert "qa-arena docker proxy (spawner)" in refused
     refused = stack.exec("worker", "python", "-c", probe, "qa-arena/singleuser:latest", "qa-arena-user-x")
     assert "qa-arena docker proxy (judge)" in refused
+    # Nor can the hub give a user's container the whole exchange (everyone's inbound): only its parts.
+    whole = (
+        "import docker, sys\n"
+        "try:\n"
+        "    docker.from_env().containers.create('qa-arena/singleuser:latest', name='qa-arena-user-x',\n"
+        "        volumes={sys.argv[1]: {'bind': '/srv/nbgrader/exchange', 'mode': 'rw'}}, mem_limit='1g',\n"
+        "        pids_limit=64, cap_drop=['ALL'], security_opt=['no-new-privileges'], network=sys.argv[2])\n"
+        "except docker.errors.APIError as exc:\n"
+        "    print(exc.explanation)\n"
+    )
+    refused = stack.exec("hub", "python", "-c", whole, str(stack.exchange), f"{stack.project}-users")
+    assert f"mount of '{stack.exchange}' is not allowed" in refused
 
 
 @pytest.mark.docker
@@ -382,6 +502,16 @@ def test_the_service_schema_upgrades_and_rolls_back(stack):
     assert head in stack.exec("worker", "qa-arena-migrate", "current")
 
 
+def tree(root: Path) -> dict[str, tuple[int, int, int, bytes | None]]:
+    """Every path under ROOT with its owner, group, mode and (for a file) contents."""
+    found = {}
+    for path in [root, *root.rglob("*")]:
+        info = path.lstat()
+        content = path.read_bytes() if path.is_file() else None
+        found[str(path.relative_to(root))] = (info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode), content)
+    return found
+
+
 @pytest.mark.docker
 @pytest.mark.compose
 @pytest.mark.slow
@@ -394,6 +524,14 @@ def test_backup_and_restore_drill(stack, docker_client, tmp_path):
     submissions = stack.sql("qa_arena", "SELECT id, status, score FROM submissions ORDER BY id")
     assert submissions
     stack.exec("hub", "sh", "-c", "echo 'kept' > /srv/course/notes.txt")
+    course_files = stack.exec("hub", "ls", "/srv/course").split()
+    # The exchange, a host directory: a student's inbound as the hub makes it (uid 1000, root's group, 0750).
+    inbound = stack.exchange / COURSE / "inbound" / "drill"
+    inbound.mkdir(parents=True)
+    os.chown(inbound, 1000, 0)
+    inbound.chmod(0o750)
+    (inbound / "drill+ps1+2026-01-01 00:00:00.000000 UTC+x").write_text("submitted")
+    exchange = tree(stack.exchange)
 
     backup = tmp_path / "backup"
     made = subprocess.run(["bash", str(DEPLOY / "backup.sh"), str(backup)], env=env, capture_output=True, text=True)
@@ -404,11 +542,14 @@ def test_backup_and_restore_drill(stack, docker_client, tmp_path):
     }  # fmt: skip
     manifest = (backup / "MANIFEST").read_text()
     assert f"project: {stack.project}" in manifest and "revision: none" not in manifest, manifest
+    assert f"exchange: {stack.exchange}\n" in manifest, manifest
 
-    # Disaster: submissions and a hub user gone, the course damaged.
+    # Disaster: submissions and a hub user gone, the course and the exchange damaged.
     stack.sql("qa_arena", "DELETE FROM submissions")
     stack.sql("jupyterhub", "DELETE FROM users WHERE name = 'ben'")
     stack.exec("hub", "sh", "-c", "rm /srv/course/notes.txt; echo junk > /srv/course/junk.txt")
+    shutil.rmtree(inbound)
+    (stack.exchange / COURSE / "junk.txt").write_text("junk")
 
     # A damaged backup is refused before anything is touched.
     broken = tmp_path / "broken"
@@ -425,8 +566,9 @@ def test_backup_and_restore_drill(stack, docker_client, tmp_path):
     assert restored.returncode == 0, restored.stderr
     assert stack.sql("qa_arena", "SELECT id, status, score FROM submissions ORDER BY id") == submissions
     assert stack.sql("jupyterhub", "SELECT name FROM users ORDER BY name") == users
-    assert stack.exec("hub", "ls", "/srv/course").split() == sorted(["exchange", "nbgrader_config.py", "notes.txt",
-                                                                     "source"])  # fmt: skip
+    assert stack.exec("hub", "ls", "/srv/course").split() == course_files
+    assert "notes.txt" in course_files and "junk.txt" not in course_files
+    assert tree(stack.exchange) == exchange  # the same files, owners and modes
     stack.wait_healthy(docker_client)
     with stack.https("/hub/health") as response:
         assert response.status == 200

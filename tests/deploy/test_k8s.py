@@ -1,13 +1,20 @@
 """deploy/k8s/: Zero to JupyterHub values and the course's and workers' manifests, read as Kubernetes would.
 
 No cluster here: these check the files' structure and that they agree with the images and the compose
-stack (single-user image, exchange mount, profile list off, the judge behind its proxy).
+stack (single-user image, exchange mount, profile list off, the judge behind its proxy, the check service
+run by the hub with the services, roles and scopes `jupyterhub_config.py` gives it).
 """
 
 from __future__ import annotations
 
-import yaml
+from pathlib import Path
+from urllib.parse import urlparse
 
+import yaml
+from traitlets.config import Config
+
+from qa_arena.hub.checks import configure_checks
+from qa_arena.hub.course import Course
 from tests.deploy.conftest import DEPLOY
 
 K8S = DEPLOY / "k8s"
@@ -67,3 +74,60 @@ def test_worker_deployment_grades_through_its_own_engine_behind_the_judge_proxy(
     assert not any("docker" in m["name"] for m in worker["volumeMounts"])
     assert pod["terminationGracePeriodSeconds"] >= 300
     assert ("PodDisruptionBudget", "qa-arena-worker") in docs and ("NetworkPolicy", "qa-arena-worker") in docs
+
+
+def test_the_hub_runs_the_check_service_as_jupyterhub_config_does(monkeypatch):
+    values = yaml.safe_load((K8S / "values.yaml").read_text())
+    hub, single = values["hub"], values["singleuser"]
+    service = hub["services"]["qa-arena"]
+    url = urlparse(service["url"])
+    assert (url.hostname, url.port) == ("hub", 10101)  # z2jh's hub Service, the port of jupyterhub_config.py
+    course = Course(root=Path("/srv/course"), course_id="testing-101", exchange=Path("/srv/nbgrader/exchange"))
+    c = Config()
+    (expected, *_), roles = configure_checks(c, course, service["url"], {}, worker=False)
+
+    # A managed service in the hub's container (whose image has QA Arena), like the compose stack's.
+    assert hub["image"]["name"].endswith("qa-arena/hub") and hub["command"] == ["tini", "-g", "--"]
+    assert service["command"][0].startswith("python") and service["command"][1:] == expected["command"][1:]
+    for key in ("oauth_no_confirm", "oauth_client_allowed_scopes", "display"):
+        assert service[key] == expected[key], key
+    assert "apiToken" not in service and "environment" not in service  # no secrets in the values
+    for role in roles:
+        assert {**hub["loadRoles"][role["name"]], "name": role["name"]} == role
+    assert hub["config"]["JupyterHub"]["custom_scopes"] == c.JupyterHub.custom_scopes
+    assert hub["config"]["KubeSpawner"]["server_token_scopes"] == c.Spawner.server_token_scopes
+    check_url = c.Spawner.environment.get_value({})["QA_ARENA_CHECK_URL"]
+    assert single["extraEnv"]["QA_ARENA_CHECK_URL"] == check_url == "http://hub:10101/services/qa-arena/"
+
+    # Reachable: on the hub's Service, and through the network policies from users' servers and the proxy.
+    assert {"name": "qa-arena-checks", "port": 10101, "targetPort": 10101} in hub["service"]["extraPorts"]
+    (ingress,) = hub["networkPolicy"]["ingress"]
+    assert ingress["ports"] == [{"port": 10101, "protocol": "TCP"}]
+    assert ingress["from"] == [{"podSelector": {"matchLabels": {"hub.jupyter.org/network-access-hub": "true"}}}]
+    to_the_hub = {"to": [{"podSelector": {"matchLabels": {"component": "hub"}}}], "ports": ingress["ports"]}
+    assert to_the_hub in single["networkPolicy"]["egress"]
+    assert to_the_hub in values["proxy"]["chp"]["networkPolicy"]["egress"]
+
+    # Its queue and database: the workers' Secret, through the hub's environment.
+    worker = documents("worker.yaml")[("Deployment", "qa-arena-worker")]["spec"]["template"]["spec"]["containers"][0]
+    worker_env = {e["name"]: e for e in worker["env"]}
+    for name in ("QA_ARENA_BROKER_URL", "QA_ARENA_DB_URL"):
+        assert hub["extraEnv"][name] == {"valueFrom": worker_env[name]["valueFrom"]}
+    assert hub["extraEnv"]["QA_ARENA_CHECK_BIND_IP"] == "0.0.0.0"
+
+    # hub.extraConfig, run as z2jh runs it (after hub.services): the service gets that environment, the
+    # formgrader nothing, and the hub's own variables stay the hub's.
+    monkeypatch.setenv("QA_ARENA_DB_URL", "postgresql+psycopg://qa_arena:pw@postgres/qa_arena")
+    monkeypatch.setenv("QA_ARENA_BROKER_URL", "redis://:pw@redis:6379/0")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    monkeypatch.setenv("QA_ARENA_HUB_PROFILE", "production")
+    z2jh = Config()
+    z2jh.JupyterHub.services = [{**settings, "name": name} for name, settings in hub["services"].items()]
+    for name, code in sorted(hub["extraConfig"].items()):
+        exec(compile(code, name, "exec"), {"c": z2jh})
+    services = {s["name"]: s for s in z2jh.JupyterHub.services}
+    environment = services["qa-arena"]["environment"]
+    assert environment["QA_ARENA_DB_URL"].startswith("postgresql+psycopg://")
+    assert environment["QA_ARENA_BROKER_URL"].startswith("redis://") and environment["OPENAI_API_KEY"] == "sk-test"
+    assert "QA_ARENA_HUB_PROFILE" not in environment and "PATH" in environment
+    assert "environment" not in services["testing-101"]

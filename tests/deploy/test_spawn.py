@@ -102,7 +102,7 @@ def production_hub(deploy_images, network, start_proxy, docker_client, tmp_path)
         QA_ARENA_PROXY_IMAGES="qa-arena/singleuser:latest",
         QA_ARENA_PROXY_NETWORKS=network_name,
         QA_ARENA_PROXY_VOLUMES="qa-arena-home-*",
-        QA_ARENA_PROXY_BIND_PATHS=str(exchange),
+        QA_ARENA_PROXY_BIND_PATHS=",".join(str(exchange / COURSE / p) for p in ("outbound", "inbound", "feedback")),
     )
     chp = ensure_proxy(say=lambda _message: None)
     token = secrets.token_hex(24)
@@ -200,6 +200,9 @@ def test_production_hub_spawns_a_student_container_and_the_student_flow_works(pr
     assert mounts[f"{inside}/inbound"]["Source"] == str(hub.exchange / COURSE / "inbound" / student)
     assert mounts[f"{inside}/outbound"]["RW"] is False and mounts[f"{inside}/feedback"]["RW"] is False
     assert "/srv/nbgrader/exchange" not in mounts  # not the whole exchange
+    # The hub made the student's inbound before the container started: theirs to write, staff's group to read.
+    made = (hub.exchange / COURSE / "inbound" / student).stat()
+    assert (made.st_uid, made.st_gid, made.st_mode & 0o7777) == (1000, 0, 0o750)
 
     # The server answers through the hub's proxy, with the student's token.
     status = hub.as_user(student, "GET", f"/user/{student}/api/status")
