@@ -114,14 +114,11 @@ def formgrader(course: Course, sandbox_default: str, **extra_env: str) -> tuple[
 
     It is jupyterhub-singleuser run in the course directory, where nbgrader finds nbgrader_config.py.
     """
-    passed_on = {k: v for k, v in os.environ.items() if settings.passed_to_services(k)}
     environment = {
-        **passed_on,
+        **settings.services_environment(),
         "QA_ARENA_COURSE_DIR": str(course.root),
         "QA_ARENA_SANDBOX": os.environ.get("QA_ARENA_SANDBOX", sandbox_default),
         "JUPYTERHUB_DEFAULT_URL": "/formgrader",
-        # nbgrader runs `alembic` from PATH when it creates the gradebook
-        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "/usr/bin:/bin")]),
         **extra_env,
     }
     service = {

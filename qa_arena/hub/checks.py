@@ -33,8 +33,7 @@ def client_url(service_url: str) -> str:
 
 def service_environment(state: Path, dev: bool) -> dict[str, str]:
     """QA_ARENA_* for the check service and the dev worker: one queue, one database."""
-    env = {k: v for k, v in os.environ.items() if settings.passed_to_services(k)}
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "/usr/bin:/bin")])
+    env = settings.services_environment()
     if dev:
         files = settings.private_dir(state / "service")
         env.setdefault("QA_ARENA_DB_URL", f"sqlite:///{files / 'submissions.sqlite3'}")

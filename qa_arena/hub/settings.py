@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 from pathlib import Path
 
 PROFILE = "QA_ARENA_HUB_PROFILE"  # dev (default) | production
@@ -39,6 +40,14 @@ DEFAULT_STUDENTS = ("alice", "bob")
 def passed_to_services(variable: str) -> bool:
     """QA_ARENA_* variables reach the formgrader (the course's config reads them); the hub's own do not."""
     return variable.startswith("QA_ARENA_") and not variable.startswith("QA_ARENA_HUB_") and variable not in SECRETS
+
+
+def services_environment() -> dict[str, str]:
+    """What every managed service starts with: the QA_ARENA_* pass-through, and a PATH that finds this
+    interpreter's scripts first (nbgrader runs `alembic` from PATH when it creates the gradebook)."""
+    env = {k: v for k, v in os.environ.items() if passed_to_services(k)}
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "/usr/bin:/bin")])
+    return env
 
 
 def names(variable: str, default: tuple[str, ...]) -> list[str]:

@@ -102,3 +102,16 @@ def test_cli_bad_input(tmp_path, capsys):
 
 def test_proxy_is_found_once_installed(proxy):
     assert find_proxy() == proxy
+
+
+def test_services_environment_passes_course_settings_but_not_the_hubs_secrets(monkeypatch):
+    monkeypatch.setenv("QA_ARENA_SANDBOX", "docker")
+    monkeypatch.setenv("QA_ARENA_HUB_PORT", "8123")
+    monkeypatch.setenv(settings.ADMIN_TOKEN, "secret-token")
+    monkeypatch.setenv(settings.DEMO_PASSWORD, "secret-password")
+    monkeypatch.setenv("PATH", "/usr/bin")
+    env = settings.services_environment()
+    assert env["QA_ARENA_SANDBOX"] == "docker"
+    assert not {"QA_ARENA_HUB_PORT", settings.ADMIN_TOKEN, settings.DEMO_PASSWORD} & set(env)
+    first, *rest = env["PATH"].split(os.pathsep)
+    assert os.path.exists(os.path.join(first, "alembic")) and rest == ["/usr/bin"]  # nbgrader finds its alembic
