@@ -17,6 +17,7 @@ import textwrap
 
 import pytest
 
+from qa_arena.hub.exchange import exchange_volumes
 from tests.conftest import PROBLEMS, ROOT
 from tests.deploy.conftest import PROXY_SCRIPT
 
@@ -26,9 +27,12 @@ sys.modules["docker_proxy"] = docker_proxy
 spec.loader.exec_module(docker_proxy)
 Denied, Policy = docker_proxy.Denied, docker_proxy.Policy
 
+EXCHANGE, COURSE = "/srv/qa-arena/exchange", "testing-101"  # as compose.yaml gives them to docker-proxy-hub
+PARTS = ("outbound", "inbound", "feedback")
 SPAWNER_ENV = {
     "QA_ARENA_PROXY_NETWORKS": "qa-arena-users",
-    "QA_ARENA_PROXY_VOLUMES": "qa-arena-home-*,qa-arena-exchange",
+    "QA_ARENA_PROXY_VOLUMES": "qa-arena-home-*",
+    "QA_ARENA_PROXY_BIND_PATHS": ",".join(f"{EXCHANGE}/{COURSE}/{part}" for part in PARTS),
     "QA_ARENA_PROXY_LABELS": "org.qa-arena.stack=qa-arena",
 }
 
@@ -55,12 +59,10 @@ def judge_body() -> tuple[str, bytes]:
 def spawner_body(**host_overrides) -> bytes:
     """What DockerSpawner sends for a user's server under the production profile."""
     client = api()
+    exchange = {host.format(username="alice"): m for host, m in exchange_volumes(EXCHANGE, COURSE, "per-user").items()}
     host = client.create_host_config(
         auto_remove=True,
-        binds={
-            "qa-arena-home-alice": {"bind": "/home/jovyan", "mode": "rw"},
-            "qa-arena-exchange": {"bind": "/srv/nbgrader/exchange", "mode": "rw"},
-        },
+        binds={"qa-arena-home-alice": {"bind": "/home/jovyan", "mode": "rw"}, **exchange},
         mem_limit="1G",
         cpu_period=100000,
         cpu_quota=100000,
@@ -74,7 +76,7 @@ def spawner_body(**host_overrides) -> bytes:
         image="qa-arena/singleuser:latest",
         command=["jupyterhub-singleuser"],
         environment={"JUPYTERHUB_USER": "alice"},
-        volumes=["/home/jovyan", "/srv/nbgrader/exchange"],
+        volumes=["/home/jovyan", *(m["bind"] for m in exchange.values())],
         ports={"8888/tcp": None},
         host_config=host,
     )
@@ -243,6 +245,15 @@ def test_labels_are_added_to_created_containers():
     policy = Policy.preset("spawner", SPAWNER_ENV)
     config = json.loads(policy.labelled(edit(spawner_body(), Labels={"mine": "1"})))
     assert config["Labels"] == {"mine": "1", "org.qa-arena.stack": "qa-arena"}
+
+
+def test_the_spawner_preset_allows_only_homes_by_default():
+    policy = Policy.preset("spawner", {})
+    assert policy.volumes == ["qa-arena-home-*"] and policy.bind_paths == []
+    for source in ("qa-arena-exchange", EXCHANGE):  # the old shared volume, or the whole exchange, is refused
+        with pytest.raises(Denied, match="mount of"):
+            body = edit(spawner_body(), HostConfig__Binds=[f"{source}:/srv/nbgrader/exchange"])
+            policy.check_create("name=qa-arena-user-alice", body, jovyan)
 
 
 def test_the_spawner_preset_follows_the_environment():

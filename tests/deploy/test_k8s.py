@@ -1,13 +1,17 @@
 """deploy/k8s/: Zero to JupyterHub values and the course's and workers' manifests, read as Kubernetes would.
 
 No cluster here: these check the files' structure and that they agree with the images and the compose
-stack (single-user image, exchange mount, profile list off, the judge behind its proxy, the check service
-run by the hub with the services, roles and scopes `jupyterhub_config.py` gives it).
+stack (single-user image, the exchange mounted by per-user parts, profile list off, the judge behind its
+proxy, the check service run by the hub with the services, roles and scopes `jupyterhub_config.py` gives it).
 """
 
 from __future__ import annotations
 
+import os
+import stat
+import subprocess
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlparse
 
 import yaml
@@ -15,6 +19,7 @@ from traitlets.config import Config
 
 from qa_arena.hub.checks import configure_checks
 from qa_arena.hub.course import Course
+from qa_arena.hub.exchange import MOUNT, exchange_volumes, make_user_directories
 from tests.deploy.conftest import DEPLOY
 
 K8S = DEPLOY / "k8s"
@@ -29,8 +34,7 @@ def test_zero_to_jupyterhub_values():
     single = values["singleuser"]
     assert single["image"]["name"].endswith("qa-arena/singleuser")
     assert single["profileList"] == [] and single["uid"] == 1000 and single["cmd"] == "jupyterhub-singleuser"
-    mounts = {m["name"]: m["mountPath"] for m in single["storage"]["extraVolumeMounts"]}
-    assert mounts == {"exchange": "/srv/nbgrader/exchange"}
+    assert {m["name"] for m in single["storage"]["extraVolumeMounts"]} == {"exchange"}
     claims = {v["name"]: v["persistentVolumeClaim"]["claimName"] for v in single["storage"]["extraVolumes"]}
     assert claims == {"exchange": "qa-arena-exchange"}
     assert single["extraEnv"]["QA_ARENA_EXCHANGE"] == "/srv/nbgrader/exchange"
@@ -42,6 +46,82 @@ def test_zero_to_jupyterhub_values():
     assert roles["formgrade-testing-101"]["scopes"] == ["access:services!service=testing-101"]
     assert "admin" not in str(roles["formgrader-testing-101"]["scopes"])
     assert hub["config"]["Authenticator"]["admin_users"] == []
+
+
+def exchange_mounts(mounts: list[dict]) -> dict[str, tuple[str, bool]]:
+    """subPath -> (mountPath, read-only) of the mounts of the exchange volume."""
+    return {m.get("subPath", ""): (m["mountPath"], m.get("readOnly", False)) for m in mounts if m["name"] == "exchange"}
+
+
+def test_students_pods_mount_only_their_own_parts_of_the_exchange():
+    values = yaml.safe_load((K8S / "values.yaml").read_text())
+    single = values["singleuser"]
+    course = single["extraEnv"]["QA_ARENA_COURSE_ID"]
+    mounts = exchange_mounts(single["storage"]["extraVolumeMounts"])
+    # The compose stack's per-user parts (the host directory there, the volume's root here), at the same paths.
+    expected = {
+        host.removeprefix("/x/"): (m["bind"], m["mode"] == "ro")
+        for host, m in exchange_volumes("/x", course, "per-user").items()
+    }
+    assert mounts == expected
+    assert mounts[f"{course}/outbound"] == (f"{MOUNT}/{course}/outbound", True)
+    assert mounts[f"{course}/inbound/{{username}}"] == (f"{MOUNT}/{course}/inbound", False)
+    assert mounts[f"{course}/feedback/{{username}}"] == (f"{MOUNT}/{course}/feedback", True)
+    # Never the root, nor a directory holding other users' parts; only the user's inbound is writable.
+    for sub_path, (mount_path, _) in mounts.items():
+        assert sub_path.strip("/.") and sub_path.split("/")[-1] not in ("inbound", "feedback"), sub_path
+        assert mount_path.rstrip("/") not in (MOUNT, f"{MOUNT}/{course}"), mount_path
+    assert [p for p, (_, read_only) in mounts.items() if not read_only] == [f"{course}/inbound/{{username}}"]
+    # The image's nbgrader finds the course's parts where they are mounted.
+    assert single["extraEnv"]["QA_ARENA_EXCHANGE"] == MOUNT
+
+
+def test_an_init_container_makes_the_users_directories_as_the_compose_hub_does(tmp_path, monkeypatch):
+    values = yaml.safe_load((K8S / "values.yaml").read_text())
+    single = values["singleuser"]
+    course = single["extraEnv"]["QA_ARENA_COURSE_ID"]
+    (init,) = single["initContainers"]
+    assert init["image"] == f"{single['image']['name']}:{single['image']['tag']}"  # pulled for the server anyway
+    assert exchange_mounts(init["volumeMounts"]) == {"": (MOUNT, False)}  # a fixed script, before any user code
+    security = init["securityContext"]
+    assert security["runAsUser"] == 0 and security["allowPrivilegeEscalation"] is False
+    assert security["capabilities"] == {"drop": ["ALL"], "add": ["CHOWN", "DAC_OVERRIDE", "FOWNER"]}
+
+    # Its script, expanded as KubeSpawner does (str.format), on a directory here; chown is recorded.
+    command = [part.format(username="ann") for part in init["command"] + init["args"]]
+    assert command[:2] == ["sh", "-c"]
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "chown").write_text(f'#!/bin/sh\necho "$@" >> {tmp_path / "chowns"}\n')
+    (bin_dir / "chown").chmod(0o755)
+    script = command[2].replace(MOUNT, str(tmp_path / "k8s"))
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    subprocess.run(["sh", "-c", script], env=env, check=True)
+    assert (tmp_path / "chowns").read_text().split() == ["1000:0", str(tmp_path / "k8s" / course / "inbound" / "ann")]
+
+    # The same tree, modes and owner as the compose stack's pre-spawn hook.
+    chowns = []
+    monkeypatch.setattr(os, "chown", lambda path, uid, gid: chowns.append((str(path), uid, gid)))
+    make_user_directories(tmp_path / "compose", course)(SimpleNamespace(template_namespace=lambda: {"username": "ann"}))
+    assert chowns == [(str(tmp_path / "compose" / course / "inbound" / "ann"), 1000, 0)]
+
+    def tree(root: Path) -> dict[str, str]:
+        return {str(p.relative_to(root)): oct(stat.S_IMODE(p.stat().st_mode)) for p in sorted(root.rglob("*"))}
+
+    assert tree(tmp_path / "k8s") == tree(tmp_path / "compose")
+    assert tree(tmp_path / "k8s")[f"{course}/inbound/ann"] == "0o750"
+
+
+def test_staff_see_the_whole_exchange_and_collect_per_user():
+    values = yaml.safe_load((K8S / "values.yaml").read_text())
+    assert "extraVolumeMounts" not in values["hub"]  # z2jh's hub: no exchange at all
+    formgrader = documents("course.yaml")[("Deployment", "qa-arena-formgrader")]["spec"]["template"]["spec"]
+    worker = documents("worker.yaml")[("Deployment", "qa-arena-worker")]["spec"]["template"]["spec"]
+    for pod, name in ((formgrader, "formgrader"), (worker, "worker")):
+        (container,) = [c for c in pod["containers"] if c["name"] == name]
+        assert exchange_mounts(container["volumeMounts"]) == {"": (MOUNT, False)}
+        env = {e["name"]: e.get("value") for e in container["env"]}
+        assert env["QA_ARENA_EXCHANGE"] == MOUNT and env["QA_ARENA_EXCHANGE_LAYOUT"] == "per-user", name
 
 
 def test_course_manifests():

@@ -40,7 +40,7 @@ Settings (flags, or environment variables for the compose file):
     QA_ARENA_PROXY_PREFIX                     container name prefix (qa-arena-user- | qa-arena-judge-)
     QA_ARENA_PROXY_NETWORKS                   allowed networks (spawner: qa-arena-users; judge: none)
     QA_ARENA_PROXY_VOLUMES                    allowed named volumes, shell patterns
-                                              (spawner: qa-arena-home-*,qa-arena-exchange; judge: none)
+                                              (spawner: qa-arena-home-*; judge: none)
     QA_ARENA_PROXY_BIND_PATHS                 host paths that may be bind-mounted, with what is under them
                                               (the per-user exchange mounts parts of it; default: none)
     QA_ARENA_PROXY_LABELS                     labels added to created containers: key=value,key=value
@@ -122,7 +122,7 @@ class Policy:
                 images=listed("QA_ARENA_PROXY_IMAGES", "qa-arena/singleuser:latest"),
                 actions=frozenset({"json", "start", "stop", "kill", "wait", "delete", "logs"}),
                 networks=listed("QA_ARENA_PROXY_NETWORKS", "qa-arena-users"),
-                volumes=listed("QA_ARENA_PROXY_VOLUMES", "qa-arena-home-*,qa-arena-exchange"),
+                volumes=listed("QA_ARENA_PROXY_VOLUMES", "qa-arena-home-*"),
                 bind_paths=listed("QA_ARENA_PROXY_BIND_PATHS", ""),
                 labels=labels,
             )

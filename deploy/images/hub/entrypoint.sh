@@ -2,7 +2,10 @@
 # Prepare the hub's volumes on first start, then run the command (JupyterHub by default).
 #   $QA_ARENA_HUB_STATE/hub   the cookie secret and pid files (0700)
 #   $QA_ARENA_COURSE_DIR      the course: created with `qa-arena course init` when it has no nbgrader_config.py
-#   $QA_ARENA_EXCHANGE        the nbgrader exchange (shared with students' containers): 1777, like /tmp
+#   $QA_ARENA_EXCHANGE        the nbgrader exchange's root: 1777. Students' containers never see it (they
+#                             mount only their own parts, qa_arena/hub/exchange.py); staff's nbgrader checks it is
+#                             writable by whoever runs an exchange command, and a release makes it 0777 (no sticky
+#                             bit) when it is anything else, so a stricter mode would not last
 set -eu
 
 state="${QA_ARENA_HUB_STATE:-/srv/jupyterhub}"
