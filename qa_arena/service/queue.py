@@ -74,6 +74,13 @@ class GradingQueue(LoggingConfigurable):
         help="Seconds a PENDING submission's message may be overdue before it is published again "
         "(a message lost before any worker took it). Duplicates are harmless.",
     )
+    retry_republish_s = Float(
+        120.0,
+        config=True,
+        help="Seconds the message of a job that a worker took before (a retry, a job of a dead worker) may be "
+        "overdue before it is published again. Short, because a broker that restarts loses the delayed retries "
+        "its workers held; a duplicate is harmless (a job is graded once).",
+    )
     delivered_retention_s = Float(
         86400.0, config=True, help="Embedded broker only: seconds delivered messages are kept before pruning."
     )

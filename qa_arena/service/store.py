@@ -373,15 +373,19 @@ class SubmissionStore(LoggingConfigurable):
                     taken.append(sid)
         return taken
 
-    def overdue(self, pending_s: float) -> list[uuid.UUID]:
-        """PENDING submissions whose message is pending_s overdue (lost before a worker took it): the ids."""
-        cutoff = utcnow() - timedelta(seconds=pending_s)
+    def overdue(self, pending_s: float, retry_s: float | None = None) -> list[uuid.UUID]:
+        """PENDING submissions whose message is overdue, presumably lost: the ids, each published_at renewed.
+
+        pending_s for a job no worker took yet (it may wait behind a long queue); retry_s (default: the same)
+        for one that was taken before, whose message is a retry due at published_at, or a reclaimed job."""
+        now = utcnow()
+        retry_s = pending_s if retry_s is None else retry_s
+        fresh = (Submission.attempts == 0) & (Submission.published_at < now - timedelta(seconds=pending_s))
+        again = (Submission.attempts > 0) & (Submission.published_at < now - timedelta(seconds=retry_s))
         taken = []
         with self.session() as session:
             rows = session.execute(
-                select(Submission.id, Submission.published_at).where(
-                    Submission.status == PENDING, Submission.published_at < cutoff
-                )
+                select(Submission.id, Submission.published_at).where(Submission.status == PENDING, fresh | again)
             ).all()
         for sid, published_at in rows:
             with self.session() as session:

@@ -37,7 +37,7 @@ class Sweeper:
         """One pass; the ids published again."""
         store, queue = self.service.store, self.service.queue
         ids = [str(i) for i in store.reclaim_stale(self.service.grader.lease_s)]
-        ids += [str(i) for i in store.overdue(queue.pending_republish_s)]
+        ids += [str(i) for i in store.overdue(queue.pending_republish_s, queue.retry_republish_s)]
         for sid in ids:
             log.warning("submission %s: job lost, published again", sid)
             self.service.publish(sid)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 
 import pytest
@@ -142,6 +143,22 @@ def test_retry_later_and_overdue_messages(store):
     assert (row.status, row.attempts) == ("PENDING", 1)
     assert store.overdue(pending_s=3600) == []
     assert store.overdue(pending_s=-1) == [sub.id]
+
+
+def test_a_lost_retry_is_published_again_sooner_than_a_job_waiting_for_its_first_worker(store):
+    """A broker restart loses the delayed retries workers held; a fresh job may just wait behind a long queue."""
+    waiting = store.create("eve", "adder", "src")
+    retried = store.create("dan", "adder", "src")
+    store.claim(retried.id, "w1", lease_s=60, max_attempts=3)
+    assert store.retry_later(retried.id, 1, "attempt 1: ERROR; retry in 0.0 s", countdown_s=0)
+    time.sleep(0.05)
+    assert store.overdue(pending_s=3600, retry_s=3600) == []
+    assert store.overdue(pending_s=3600, retry_s=0.01) == [retried.id]
+    assert store.overdue(pending_s=3600, retry_s=0.01) == []  # published again just now: not twice
+    assert "message overdue: published again" in store.get(retried.id).log
+    assert "overdue" not in store.get(waiting.id).log
+    time.sleep(0.05)
+    assert set(store.overdue(pending_s=0.01, retry_s=3600)) == {waiting.id}
 
 
 def test_bank_resolves_a_slug_in_the_first_directory_holding_it(tmp_path, monkeypatch):
