@@ -63,6 +63,8 @@ production (`QA_ARENA_HUB_PROFILE=production`):
                                  inbound and feedback, qa_arena/hub/exchange.py) or shared (a volume)
     QA_ARENA_CHECK_PORT          the check service's port, at QA_ARENA_HUB_CONNECT_IP (default 10101);
                                  QA_ARENA_DB_URL and QA_ARENA_BROKER_URL must name the workers' database and queue
+    QA_ARENA_AUTOGRADE_VIA       queue (default: the formgrader's autograde is graded by the workers, as the hub
+                                 cannot start judges) or judge
 
 - DockerSpawner: one container per user, `qa-arena-user-<name>`, removed when stopped, image fixed
   (`allowed_images` = that image: users cannot pick another), no user config (`disable_user_config`),
@@ -272,7 +274,9 @@ def production_profile() -> None:
     c.Spawner.start_timeout = 120
     c.Spawner.http_timeout = 60
 
-    service, roles = formgrader(course, "docker", QA_ARENA_EXCHANGE_LAYOUT=layout)
+    # The hub cannot start judges (its Docker proxy allows users' servers only): the workers grade its batches.
+    via = os.environ.get("QA_ARENA_AUTOGRADE_VIA", "queue")
+    service, roles = formgrader(course, "docker", QA_ARENA_EXCHANGE_LAYOUT=layout, QA_ARENA_AUTOGRADE_VIA=via)
     idle = int(os.environ.get("QA_ARENA_IDLE_TIMEOUT", "3600"))
     culler = {
         "name": "idle-culler",

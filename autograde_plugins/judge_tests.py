@@ -3,8 +3,10 @@
 For each tests cell (nbgrader grade_id ``<problem>-tests``; the grade_id itself is checked against
 the gradebook by nbgrader's sanitize step, so the problem cannot be swapped by the student):
 
-1. extract the tests and grade them with the judge (in the sandbox; nothing runs in this process);
-2. retry an ERROR with exponential backoff, and never record an ERROR as a zero;
+1. extract the tests and grade them with the judge (in the sandbox; nothing runs in this process), or,
+   where this process cannot start sandboxes (the formgrader in the hub), through the grading queue;
+2. retry an ERROR with exponential backoff (the queue's workers do so themselves), and never record an
+   ERROR as a zero;
 3. write points x score / 100 into the gradebook for the cell (after SaveAutoGrades);
 4. add the student view as an output of the cell (nbgrader generate_feedback renders it);
 5. keep the full verdict, status history and log for staff in a record beside the notebook.
@@ -21,7 +23,7 @@ from nbformat import NotebookNode
 from nbgrader import utils
 from nbgrader.api import Gradebook
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Bool, Float, Int, List, Unicode
+from traitlets import Bool, Enum, Float, Int, List, Unicode, default
 
 from qa_arena.course.notebooks import slug_from_grade_id
 from qa_arena.feedback import render_student
@@ -41,6 +43,14 @@ class JudgeTests(NbGraderPreprocessor):
         config=True,
         help="Directories holding problem directories (one per slug). Default: $QA_ARENA_PROBLEMS (':'-separated).",
     )
+    grade_via = Enum(
+        ["judge", "queue"],
+        config=True,
+        help="'judge': grade here, in a sandbox of c.Judge.sandbox_class. 'queue': queue each cell for the "
+        "grading workers and wait for their verdict (qa_arena.service.queued_judge; QA_ARENA_BROKER_URL and "
+        "QA_ARENA_DB_URL name the workers' queue and database), for a formgrader that cannot start sandboxes. "
+        "Default: $QA_ARENA_AUTOGRADE_VIA, else 'judge'.",
+    )
     retries = Int(3, config=True, help="Extra attempts after an ERROR verdict (infrastructure trouble).")
     backoff_s = Float(1.0, config=True, help="First wait before a retry, in seconds; doubled each time.")
     records_dir = Unicode(
@@ -56,6 +66,10 @@ class JudgeTests(NbGraderPreprocessor):
         "model when $OPENAI_API_KEY is set, else the offline hints). It never changes the score.",
     )
     feedback_mime = Unicode("text/html", config=True, help="How the feedback output is stored (text/plain too).")
+
+    @default("grade_via")
+    def _grade_via_default(self) -> str:
+        return os.environ.get("QA_ARENA_AUTOGRADE_VIA") or "judge"
 
     def _problem_dirs(self) -> list[Path]:
         paths = self.problem_paths or [p for p in os.environ.get("QA_ARENA_PROBLEMS", "").split(":") if p]
@@ -80,7 +94,13 @@ class JudgeTests(NbGraderPreprocessor):
         self.db_url = info["db_url"]
         self.record_file = record_file(self.records_root(resources), self.assignment_id, self.student_id,
                                        self.notebook_id)  # fmt: skip
-        self.judge = Judge(parent=self)
+        if self.grade_via == "queue":
+            from qa_arena.service.queued_judge import QueuedJudge
+
+            self.queued = QueuedJudge(parent=self)
+            self.queued.service.bank.paths = [str(p) for p in self._problem_dirs()]
+        else:
+            self.judge = Judge(parent=self)
         with Gradebook(self.db_url) as gradebook:
             self.gradebook = gradebook
             expected = [c.name for c in gradebook.find_notebook(self.notebook_id, self.assignment_id).grade_cells
@@ -129,6 +149,10 @@ class JudgeTests(NbGraderPreprocessor):
         return cell
 
     def grade_with_retries(self, problem, tests: str, record: GradingRecord) -> Verdict:
+        if self.grade_via == "queue":  # the workers retried already
+            verdict = self.queued.grade(problem, tests, self.student_id, self.assignment_id)
+            record.log(f"graded by the queue: {verdict.status} {verdict.score} {verdict.message}".strip())
+            return verdict
         wait = self.backoff_s
         for attempt in range(self.retries + 1):
             verdict = self.judge.grade(problem, tests)

@@ -355,6 +355,63 @@ def test_a_submission_is_graded_by_the_worker_in_a_judge_container(stack):
     assert stack.sql("qa_arena", f"SELECT status FROM submissions WHERE id = '{verdict['id']}'") == "SUCCESS"
 
 
+# Run in the hub's container with the environment of its formgrader process, as the formgrader's
+# "autograde" button runs nbgrader: two submissions of leap_year, autograded, their gradebook scores.
+FORMGRADER_AUTOGRADE = """
+import json, os, shutil, subprocess, sys
+from pathlib import Path
+from nbgrader.api import Gradebook
+from qa_arena.course.runner import CourseRunner, write_tests
+from qa_arena.course.setup import build_assignment
+from qa_arena.problem import load_problem
+
+def formgrader_environment():
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and b"jupyterhub.singleuser" in (proc / "cmdline").read_bytes():
+                pairs = (proc / "environ").read_bytes().decode().split("\\0")
+                return dict(pair.split("=", 1) for pair in pairs if "=" in pair)
+        except OSError:
+            pass
+    sys.exit("no formgrader process in the hub's container")
+
+env, root = formgrader_environment(), Path("/srv/course")
+problem = load_problem(Path(os.environ.get("QA_ARENA_PROBLEMS", "/opt/qa-arena/problems")) / "leap_year")
+build_assignment(root, "ps-queue", [problem])
+def nbgrader(*args):
+    return subprocess.run(["nbgrader", *args], cwd=root, env=env, capture_output=True, text=True)
+assert nbgrader("generate_assignment", "ps-queue", "--force").returncode == 0
+suites = {"ann": problem.reference_tests.read_text(),
+          "ben": "from calendar_rules import is_leap_year\\n\\ndef test_2024():\\n    assert is_leap_year(2024)\\n"}
+for student, tests in suites.items():
+    nbgrader("db", "student", "add", student)
+    target = root / "submitted" / student / "ps-queue"
+    target.mkdir(parents=True)
+    shutil.copy(root / "release" / "ps-queue" / "leap_year.ipynb", target)
+    write_tests(target / "leap_year.ipynb", tests)
+done = nbgrader("autograde", "ps-queue", "--force")
+with Gradebook(CourseRunner(root).config()["db_url"]) as gradebook:
+    grades = {s: gradebook.find_grade("leap_year-tests", "leap_year", "ps-queue", s).auto_score for s in suites}
+print(json.dumps({"via": env.get("QA_ARENA_AUTOGRADE_VIA"), "code": done.returncode, "grades": grades,
+                  "log": done.stderr[-3000:]}))
+"""
+
+
+@pytest.mark.docker
+@pytest.mark.compose
+@pytest.mark.slow
+def test_the_formgraders_autograde_is_graded_by_the_worker(stack):
+    """The formgrader runs in the hub's container, which cannot start judges: its autograde queues the cells,
+    the worker grades them in judge containers, and the scores land in the course's gradebook."""
+    out = json.loads(stack.exec("hub", "python", "-c", FORMGRADER_AUTOGRADE, timeout=600).strip().splitlines()[-1])
+    assert (out["via"], out["code"]) == ("queue", 0), out["log"]
+    assert out["grades"]["ann"] == 10.0, out["log"]  # the reference tests catch every bug: 10 of 10 points
+    assert 3.0 <= out["grades"]["ben"] < 10.0, out["log"]  # valid (3 points) and weak
+    rows = stack.sql("qa_arena", "SELECT username, kind, status FROM submissions WHERE assignment = 'ps-queue' "
+                     "ORDER BY username")  # fmt: skip
+    assert rows.splitlines() == ["ann|submit|SUCCESS", "ben|submit|SUCCESS"]
+
+
 def submit(stack) -> dict:
     """The reference tests of `durations`, queued from the worker's container, graded by a worker."""
     out = stack.exec(

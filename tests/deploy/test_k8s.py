@@ -133,6 +133,12 @@ def test_course_manifests():
     assert env["JUPYTERHUB_SERVICE_PREFIX"]["value"] == "/services/testing-101/"
     assert "secretKeyRef" in env["JUPYTERHUB_API_TOKEN"]["valueFrom"]
     assert ("Service", "qa-arena-formgrader") in docs
+    # No engine for judges in this pod: its autograde goes to the workers, on their queue and database.
+    worker = documents("worker.yaml")[("Deployment", "qa-arena-worker")]["spec"]["template"]["spec"]
+    worker_env = {e["name"]: e for e in next(c for c in worker["containers"] if c["name"] == "worker")["env"]}
+    assert env["QA_ARENA_AUTOGRADE_VIA"]["value"] == "queue"
+    for name in ("QA_ARENA_BROKER_URL", "QA_ARENA_DB_URL"):
+        assert env[name]["valueFrom"] == worker_env[name]["valueFrom"]
 
 
 def test_worker_deployment_grades_through_its_own_engine_behind_the_judge_proxy():
