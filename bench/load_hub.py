@@ -1,4 +1,4 @@
-"""Load test: many students hitting the hub's API at once (calls that do not grade); latency and errors.
+"""Load test: many students hitting the hub's API and the check service at once (calls that do not grade).
 
 Every simulated student has a token and a connection of its own; all start together (the bell rings)
 and send their requests one after another, round-robin over
@@ -6,6 +6,8 @@ and send their requests one after another, round-robin over
   GET /hub/api/               the hub's version (what a page polls; no token needed)
   GET /hub/api/user           who am I (every JupyterLab page asks the hub this)
   GET /hub/api/users/NAME     the student's own model (server status)
+  GET /services/qa-arena/api/checks   the check service (through the hub's proxy): the student's checks
+  GET /services/qa-arena/             its page: the student's checks with their feedback
 
 with an optional think time between requests. Prints p50/p95/p99 latency and the error rate per
 endpoint and overall, a PASS/FAIL line against the targets (p95 < 200 ms, error rate < 0.1 %), and
@@ -51,10 +53,16 @@ TARGET_ERROR_RATE = 0.001  # 0.1 %
 MAX_STUDENTS, MAX_TOTAL_REQUESTS, MAX_SECONDS = 1000, 100_000, 600
 REQUEST_TIMEOUT_S = 10
 HUB_START_TIMEOUT_S = 180
-ENDPOINTS = ("/hub/api/", "/hub/api/user", "/hub/api/users/{name}")
+ENDPOINTS = (
+    "/hub/api/",
+    "/hub/api/user",
+    "/hub/api/users/{name}",
+    "/services/qa-arena/api/checks",
+    "/services/qa-arena/",
+)
 CHECK_SERVICE_NOTE = (
     "Instant checks (grading) are not measured here: bench/bench_checks.py measures them. "
-    "These numbers are the hub's API only."
+    "These numbers are the hub's API and the check service's reads."
 )
 
 
@@ -219,7 +227,7 @@ def report(samples: list[Sample], wall_s: float, args, hub_label: str) -> dict:
         "targets": {"p95_ms": TARGET_P95_MS, "error_rate": TARGET_ERROR_RATE},
         "result": "PASS" if passed else "FAIL",
         "hub": hub_label,
-        "check_service": "not measured: it does not exist yet",
+        "check_service": "its reads (the student's checks, its page) are measured; grading is bench_checks.py's",
     }
 
     print(
@@ -273,7 +281,7 @@ def report(samples: list[Sample], wall_s: float, args, hub_label: str) -> dict:
 def plot(samples: list[Sample], summary: dict, path: Path) -> None:
     overall = summary["overall"]
     title = (
-        f"Hub API under load: {summary['students']} students, {overall['requests']} requests, "
+        f"Hub API and check service under load: {summary['students']} students, {overall['requests']} requests, "
         f"{overall['errors']} errors, {summary['throughput_rps']:.0f} req/s — {summary['result']}"
     )
     with saved_figure(path, title, 3, (17, 4.6)) as (hist, cdf, timeline):

@@ -32,6 +32,9 @@ def check_report(result: subprocess.CompletedProcess, out: Path, requests: int) 
     assert any(line.startswith(f"{summary['result']}: p95 ") for line in lines), result.stdout
     assert any(line.startswith("all ") for line in lines)
     assert "bench/bench_checks.py measures them" in result.stdout
+    assert set(summary["per_endpoint"]) >= {"/services/qa-arena/api/checks", "/services/qa-arena/"}
+    for endpoint, numbers in summary["per_endpoint"].items():  # every endpoint was measured, without an error
+        assert numbers["requests"] > 0 and numbers["errors"] == 0, endpoint
     assert (out / "load_hub.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     return summary
 

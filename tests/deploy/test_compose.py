@@ -287,13 +287,15 @@ def stack(docker_compose, deploy_images, docker_client, tmp_path_factory):
         yield stack
     finally:
         down = time.monotonic()
-        stack.compose("down", "-v", "--remove-orphans", "-t", "20", check=False)
+        # First what the stack started but compose does not know (users' servers a failed test left running
+        # keep the users' network in use, and `down` would then leave it and the volumes behind).
         # sparse: no inspect per container, so one removed meanwhile cannot make the listing fail
         stray = [{"label": f"org.qa-arena.stack={name}"}, *({"name": f"qa-arena-user-{s}"} for s in STUDENTS)]
         for filters in stray:  # judge containers of this stack (none when the proxy did its job), users' servers
             for container in docker_client.containers.list(all=True, filters=filters, sparse=True):
                 with contextlib.suppress(docker.errors.NotFound):
                     container.remove(force=True)
+        stack.compose("down", "-v", "--remove-orphans", "-t", "20", check=False)
         for student in STUDENTS:
             with contextlib.suppress(Exception):
                 docker_client.volumes.get(f"qa-arena-home-{student}").remove(force=True)
@@ -500,8 +502,9 @@ def test_the_stacks_hub_spawns_students_servers_each_seeing_only_its_own_exchang
 
     # An instructor's batch on the worker (root without capabilities: it reads inbound/<user> through the group).
     stack.exec("worker", "sh", "-c", f"cd /srv/course && nbgrader collect {assignment}", user="0")
-    collected = stack.exec("worker", "ls", "/srv/course/submitted", user="0").split()
-    assert sorted(collected) == sorted(STUDENTS)
+    collected = stack.exec("worker", "find", "/srv/course/submitted", "-mindepth", "2", "-maxdepth", "2",
+                           "-name", assignment, user="0").split()  # fmt: skip
+    assert sorted(collected) == sorted(f"/srv/course/submitted/{s}/{assignment}" for s in STUDENTS)
 
     for student in STUDENTS:
         assert api(student, "DELETE", f"/hub/api/users/{student}/server").status_code in (202, 204)
