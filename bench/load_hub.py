@@ -239,18 +239,19 @@ def report(samples: list[Sample], wall_s: float, args, hub_label: str) -> dict:
         f"{summary['throughput_rps']:.0f} requests/s"
         + ("" if len(samples) == planned else f" (stopped at --max-seconds {args.max_seconds:g})")
     )
-    header = f"{'endpoint':<24}{'requests':>9}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}"
+    width = max(map(len, ENDPOINTS)) + 2
+    header = f"{'endpoint':<{width}}{'requests':>9}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}"
     print(header)
     print("-" * len(header))
     for name, row in [*per_endpoint.items(), ("all", overall)]:
         print(
-            f"{name:<24}{row['requests']:>9}{row['errors']:>8}{row['p50_ms']:>9.1f}{row['p95_ms']:>9.1f}"
+            f"{name:<{width}}{row['requests']:>9}{row['errors']:>8}{row['p50_ms']:>9.1f}{row['p95_ms']:>9.1f}"
             f"{row['p99_ms']:>9.1f}{row['max_ms']:>9.1f}"
         )
     for name, row in (("first requests", opening), ("the rest", rest)):
         print(
-            f"  {name + ':':<22}{row['requests']:>9}{row['errors']:>8}{row['p50_ms']:>9.1f}{row['p95_ms']:>9.1f}"
-            f"{row['p99_ms']:>9.1f}{row['max_ms']:>9.1f}"
+            f"  {name + ':':<{width - 2}}{row['requests']:>9}{row['errors']:>8}{row['p50_ms']:>9.1f}"
+            f"{row['p95_ms']:>9.1f}{row['p99_ms']:>9.1f}{row['max_ms']:>9.1f}"
         )
     print(
         "  (first requests: every student's first, all at the bell: a new connection, and the hub records the "
