@@ -95,6 +95,15 @@ class WorkerProcess:
             self.kill()
 
 
+def traitlets_config(settings: dict[str, object]) -> Config:
+    """{"Section.trait": value} as a traitlets Config."""
+    config = Config()
+    for key, value in settings.items():
+        section, trait = key.split(".")
+        setattr(getattr(config, section), trait, value)
+    return config
+
+
 class ServiceSetup:
     """One service instance for a test: its directory, config file, environment, workers and CLI runs."""
 
@@ -110,11 +119,7 @@ class ServiceSetup:
             self.config_file.write_text("".join(f"c.{key} = {value!r}\n" for key, value in self.settings.items()))
 
     def config(self) -> Config:
-        config = Config()
-        for key, value in self.settings.items():
-            section, trait = key.split(".")
-            setattr(getattr(config, section), trait, value)
-        return config
+        return traitlets_config(self.settings)
 
     def service(self):
         from qa_arena.service.service import GradingService

@@ -6,13 +6,12 @@ import shutil
 
 import pytest
 from sqlalchemy import select
-from traitlets.config import Config
 
 from qa_arena.problem import load_problem
 from qa_arena.service.models import Submission
 from qa_arena.service.queued_judge import QueuedJudge
 
-from .conftest import REFERENCE_TESTS, SERVICE, embedded_settings, make_bank
+from .conftest import REFERENCE_TESTS, SERVICE, embedded_settings, make_bank, traitlets_config
 
 pytestmark = SERVICE
 
@@ -20,11 +19,7 @@ WEAK = "from adder import add\n\n\ndef test_one_and_one():\n    assert add(1, 1)
 
 
 def queued_judge(settings: dict[str, object], **judge: object) -> QueuedJudge:
-    config = Config()
-    for key, value in {**settings, **{f"QueuedJudge.{k}": v for k, v in judge.items()}}.items():
-        section, trait = key.split(".")
-        setattr(getattr(config, section), trait, value)
-    return QueuedJudge(config=config)
+    return QueuedJudge(config=traitlets_config({**settings, **{f"QueuedJudge.{k}": v for k, v in judge.items()}}))
 
 
 @pytest.fixture
