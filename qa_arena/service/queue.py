@@ -81,6 +81,13 @@ class GradingQueue(LoggingConfigurable):
         "overdue before it is published again. Short, because a broker that restarts loses the delayed retries "
         "its workers held; a duplicate is harmless (a job is graded once).",
     )
+    stall_s = Float(
+        30.0,
+        config=True,
+        help="Redis only: seconds jobs may wait in the queue while a worker with a free slot takes none of "
+        "them before that worker reconnects to the broker. A broker restart or a half-open connection can "
+        "leave Celery's consumer connected to nothing, idle forever (celery#8030, #9054). 0 disables.",
+    )
     delivered_retention_s = Float(
         86400.0, config=True, help="Embedded broker only: seconds delivered messages are kept before pruning."
     )
@@ -94,11 +101,25 @@ class GradingQueue(LoggingConfigurable):
         env = os.environ.get("QA_ARENA_RESULT_BACKEND")
         if env is not None:
             return env
-        return self.broker_url if self.broker_url.startswith(("redis://", "rediss://")) else ""
+        return self.broker_url if self.redis else ""
 
     @property
     def embedded(self) -> bool:
         return is_embedded(self.broker_url)
+
+    @property
+    def redis(self) -> bool:
+        return self.broker_url.startswith(("redis://", "rediss://"))
+
+    def waiting(self) -> int:
+        """Redis only: the jobs in the queue that no worker has taken yet (a fresh connection each time)."""
+        import redis
+
+        client = redis.Redis.from_url(self.broker_url, socket_timeout=5, socket_connect_timeout=5)
+        try:
+            return int(client.llen(self.queue))
+        finally:
+            client.close()
 
     def celery_config(self) -> dict:
         """The Celery settings (app.conf) of submitters and workers."""
@@ -129,7 +150,7 @@ class GradingQueue(LoggingConfigurable):
                 broker_transport_options={"polling_interval": self.polling_interval_s},
                 worker_enable_remote_control=False,  # needs fanout, which the SQL transport lacks
             )
-        elif self.broker_url.startswith(("redis://", "rediss://")):
+        elif self.redis:
             conf["broker_transport_options"] = {"visibility_timeout": self.visibility_timeout_s}
         if self.result_backend.startswith(("redis://", "rediss://")):  # fail in seconds, not 20 retries
             conf["result_backend_transport_options"] = {"retry_policy": dict(conf["task_publish_retry_policy"])}

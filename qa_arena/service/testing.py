@@ -11,6 +11,7 @@ manager, or at interpreter exit. Nothing is left listening, and no system servic
 For failure drills, `halt()` stops a server but keeps its data, port and settings, and `resume()` starts
 it again as it was (`restart()` does both). `DockerDaemon` is a private Docker engine (its own data
 root, socket and containerd namespace) that a drill may stop without touching the machine's engine.
+`TcpRelay` stands between clients and a server so that a drill can leave their connections half-open.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -196,6 +198,74 @@ class _Server:
 
     def start(self) -> None:
         raise NotImplementedError
+
+
+class TcpRelay:
+    """Relays 127.0.0.1:`port` to 127.0.0.1:`target`, one thread pair per connection.
+
+    `freeze()` stops relaying on every connection open now and keeps it open: what a NAT or firewall
+    timeout or a failover leaves a client with (a half-open connection: no error, no reply). Later
+    connections are relayed as before.
+    """
+
+    def __init__(self, target: int) -> None:
+        self.target = target
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        self._connections: list[tuple[socket.socket, socket.socket, threading.Event]] = []
+        self._lock = threading.Lock()
+        self._closed = threading.Event()
+        threading.Thread(target=self._accept, name="tcp-relay", daemon=True).start()
+
+    def _accept(self) -> None:
+        while not self._closed.is_set():
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                continue
+            try:
+                server = socket.create_connection(("127.0.0.1", self.target))
+            except OSError:  # the server is away: the client sees its connection closed
+                client.close()
+                continue
+            frozen = threading.Event()
+            with self._lock:
+                self._connections.append((client, server, frozen))
+            for source, sink in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(source, sink, frozen), daemon=True).start()
+
+    def _pump(self, source: socket.socket, sink: socket.socket, frozen: threading.Event) -> None:
+        try:
+            while not frozen.is_set():
+                data = source.recv(65536)
+                if not data or frozen.is_set():  # a frozen connection swallows what it holds
+                    break
+                sink.sendall(data)
+        except OSError:
+            pass
+        if not frozen.is_set():
+            for end in (source, sink):
+                with contextlib.suppress(OSError):
+                    end.shutdown(socket.SHUT_RDWR)
+
+    def freeze(self) -> int:
+        """Stop relaying on the connections open now; how many."""
+        with self._lock:
+            for _, _, frozen in self._connections:
+                frozen.set()
+            return len(self._connections)
+
+    def close(self) -> None:
+        self._closed.set()
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)  # wakes the accept()
+        self._listener.close()
+        with self._lock:
+            for client, server, frozen in self._connections:
+                frozen.set()
+                for end in (client, server):
+                    with contextlib.suppress(OSError):
+                        end.close()
 
 
 class RedisServer(_Server):

@@ -3,7 +3,9 @@
 The sweeper runs in the worker's main process. It puts RUNNING submissions whose worker stopped
 heartbeating (SIGKILL, a lost machine, a hard time limit) back to PENDING and publishes their job
 again, and republishes PENDING jobs whose message is long overdue. Several workers may sweep at
-once: each row changes under a guard, so one job is published once per loss.
+once: each row changes under a guard, so one job is published once per loss. On Redis it also
+watches the worker's own consumer (StallWatch): a worker that has room while jobs wait, and takes
+none, reconnects to the broker.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import threading
 import time
 
 from celery import signals
+from celery.worker import state
 
 from .broker import prune_delivered
 from .service import GradingService
@@ -22,13 +25,66 @@ from .service import GradingService
 log = logging.getLogger(__name__)
 
 
+class StallWatch:
+    """Reconnects this worker's consumer when jobs wait in the queue, it has a free slot, and it takes none.
+
+    Celery's Redis consumer can outlive its connection without noticing (a broker restart while every
+    slot was busy, a half-open TCP connection): the worker then idles while the queue fills. The sign
+    is unambiguous: the queue held jobs at every look for stall_s, this worker had room at every look,
+    and it received no job in that time. The remedy is the one a lost connection gets: the consumer
+    raises a connection error in its own event loop, and Celery reconnects (new channel, new prefetch).
+    """
+
+    def __init__(self, service: GradingService) -> None:
+        self.queue = service.queue
+        self.consumer = None  # set once the worker is ready
+        self.received = 0  # jobs this worker's consumer took (task_received, in the main process)
+        self._since: float | None = None
+        self._received_then = 0
+
+    def on_received(self, **_signal_kwargs) -> None:
+        self.received += 1
+
+    def look(self, now: float | None = None) -> bool:
+        """One look; True when it found the consumer stalled and asked it to reconnect."""
+        consumer = self.consumer
+        if consumer is None or not self.queue.redis or self.queue.stall_s <= 0:
+            return False
+        now = time.monotonic() if now is None else now
+        room = len(state.reserved_requests) < self.queue.concurrency
+        if not room or self.received != self._received_then or self.queue.waiting() == 0:
+            self._since, self._received_then = None, self.received
+            return False
+        if self._since is None:
+            self._since = now
+        if now - self._since < self.queue.stall_s:
+            return False
+        self._since = None
+        if consumer.hub is None:  # the solo and threads pools run no event loop we can reach
+            log.error("jobs have waited %.0f s while this worker had room and took none", self.queue.stall_s)
+            return False
+        log.warning(
+            "jobs have waited %.0f s while this worker had room and took none: reconnecting to the broker",
+            self.queue.stall_s,
+        )
+        consumer.hub.call_soon(_raise_stalled)
+        return True
+
+
+def _raise_stalled() -> None:
+    """Run in the consumer's event loop: Celery treats it as a lost connection and reconnects."""
+    raise ConnectionError("the consumer took no job while jobs waited (stalled connection)")
+
+
 class Sweeper:
-    """Every sweep_interval_s: republish lost jobs; on the embedded broker, prune old delivered messages."""
+    """Every sweep_interval_s: republish lost jobs; on the embedded broker, prune old delivered messages;
+    on Redis, look at the consumer (StallWatch)."""
 
     PRUNE_EVERY_S = 3600.0
 
     def __init__(self, service: GradingService) -> None:
         self.service = service
+        self.stall_watch = StallWatch(service)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="qa-arena-sweeper", daemon=True)
         self._pruned_at = 0.0
@@ -54,10 +110,16 @@ class Sweeper:
                 self.sweep()
             except Exception:  # the database or broker may be back next time
                 log.exception("sweep failed")
+            try:
+                self.stall_watch.look()
+            except Exception as exc:  # the broker is away: the consumer notices that itself
+                log.info("could not look at the queue: %s", exc)
             if self._stop.wait(self.service.queue.sweep_interval_s):
                 return
 
-    def start(self, **_signal_kwargs) -> None:
+    def start(self, sender=None, **_signal_kwargs) -> None:
+        """worker_ready: sender is the worker's consumer."""
+        self.stall_watch.consumer = sender
         if not self._thread.is_alive():
             service = self.service
             log.info("problem bank: %s", ", ".join(service.bank.paths) or "(empty: set QA_ARENA_PROBLEMS)")
@@ -82,6 +144,7 @@ def run_worker(service: GradingService, loglevel: str = "INFO") -> int:
     sweeper = Sweeper(service)
     # Started once the pool's processes exist, so they are not forked from a process running the thread.
     signals.worker_ready.connect(sweeper.start, weak=False)
+    signals.task_received.connect(sweeper.stall_watch.on_received, weak=False)
     signals.worker_shutdown.connect(sweeper.stop, weak=False)
     signals.worker_process_shutdown.connect(drain_sandbox_pools, weak=False)  # prefork pool processes
     signals.worker_shutdown.connect(drain_sandbox_pools, weak=False)  # solo and threads pools

@@ -33,6 +33,7 @@ SERVICE = [pytest.mark.service, pytest.mark.filterwarnings("ignore:The ``noload`
 FAST = {
     "GradingQueue.polling_interval_s": 0.1,
     "GradingQueue.sweep_interval_s": 0.5,
+    "GradingQueue.stall_s": 5.0,
     "Grader.lease_s": 3.0,
     "Grader.heartbeat_interval_s": 0.5,
     "Grader.retry_backoff_s": 0.3,
@@ -297,8 +298,9 @@ def own_server():
         server.stop()
 
 
-def wait_all_final(service, ids, timeout_s: float) -> list:
-    """The submissions, once every one is final; an AssertionError listing the others after timeout_s."""
+def wait_all_final(service, ids, timeout_s: float, worker: WorkerProcess | None = None) -> list:
+    """The submissions, once every one is final; an AssertionError listing the others (and the end of
+    the worker's output, when given) after timeout_s."""
     deadline = time.monotonic() + timeout_s
     while True:
         rows = [service.store.get(i) for i in ids]
@@ -307,6 +309,8 @@ def wait_all_final(service, ids, timeout_s: float) -> list:
             return rows
         if time.monotonic() > deadline:
             details = "\n".join(f"{row.id} {row.status} attempts={row.attempts}\n{row.log}" for row in waiting)
+            if worker is not None:
+                details += f"\nworker output:\n{worker.output[-4000:]}"
             raise AssertionError(f"{len(waiting)} of {len(ids)} submissions not final after {timeout_s} s:\n{details}")
         time.sleep(0.2)
 

@@ -2,6 +2,8 @@
 
 - Redis (broker and result backend) restarted in the middle of a burst: every job completes, once.
 - PostgreSQL (the submissions) restarted while the worker grades: no submission lost, none recorded twice.
+- A worker left on half-open connections to Redis (a NAT timeout, a failover): it reconnects once jobs
+  wait and it takes none (GradingQueue.stall_s), instead of idling until kombu's own check.
 - The Docker engine stopped: ERROR with no score once the retries are spent, and grading resumes when
   the engine is back (also within one submission's retries). The engine is a private dockerd
   (DockerDaemon), never the machine's.
@@ -11,10 +13,12 @@ Each drill has its own servers (a restart must not disturb other tests) and a re
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from qa_arena.service.models import FINAL, utcnow
-from qa_arena.service.testing import PostgresServer, RedisServer
+from qa_arena.service.testing import PostgresServer, RedisServer, TcpRelay
 
 from .conftest import (
     FAST,
@@ -77,13 +81,56 @@ def test_redis_restarted_mid_burst_every_job_completes_once(
     redis.restart(downtime_s=1.0)
     assert done_before <= BURST - 3  # mid-burst: jobs were running and queued when Redis went away
 
-    rows = wait_all_final(service, ids, timeout_s=60)
+    rows = wait_all_final(service, ids, timeout_s=60, worker=worker)
     for row in rows:
         assert_graded_once(row)
     assert "Connection to broker lost" in worker.output and worker.output.count("Connected to redis://") >= 2
     republished = [row for row in rows if "message overdue: published again" in row.log]
     if persistence == "none":  # the queue was lost with the restart: the sweeper brought those jobs back
         assert republished and "job lost, published again" in worker.output
+    service.store.dispose()
+
+
+@pytest.mark.parametrize("stall_s", [2.0, 0.0], ids=["watched", "unwatched"])
+def test_a_worker_on_a_half_open_connection_reconnects_when_jobs_wait(
+    own_server, setup_factory, tmp_path, request, stall_s
+):
+    """The worker's connections to Redis go silent (no error, no reply) while it waits for jobs.
+
+    watched: jobs wait, the worker has room and takes none: it reconnects within stall_s and grades them.
+    unwatched (stall_s 0): the same worker idles (kombu would drop the connection only after 26 s), which
+    shows that what the watched worker recovers from is a real stall.
+    """
+    cgroups = "qa-arena-svctest-drill-stall-"
+    request.addfinalizer(lambda: sweep_cgroups(cgroups))
+    redis = own_server(RedisServer())
+    relay = TcpRelay(redis.port)
+    request.addfinalizer(relay.close)
+    settings = {
+        "SubmissionStore.db_url": f"sqlite:///{tmp_path / 'submissions.sqlite3'}",
+        "GradingQueue.broker_url": f"redis://127.0.0.1:{relay.port}/0",
+        "ProblemBank.paths": [str(make_bank(tmp_path / "bank", minimal=True))],
+        "LocalSandbox.cgroup_prefix": cgroups,
+        **FAST,
+        "GradingQueue.stall_s": stall_s,
+    }
+    setup = setup_factory("stall-drill", settings)
+    worker = setup.worker("--backend", "local", "--concurrency", "2")
+    time.sleep(1.0)  # its consumer is waiting for jobs (BRPOP) on its connection
+    assert relay.freeze() >= 1
+    service = setup.service()  # publishes on new connections, which are relayed
+    ids = submit_burst(service, count=3)
+
+    if stall_s:
+        rows = wait_all_final(service, ids, timeout_s=20, worker=worker)  # well before kombu's 26 s
+        for row in rows:
+            assert_graded_once(row)
+        assert "took none: reconnecting to the broker" in worker.output
+        assert "Connection to broker lost" in worker.output and worker.output.count("Connected to redis://") >= 2
+    else:
+        time.sleep(8.0)
+        assert [service.store.get(i).attempts for i in ids] == [0, 0, 0], worker.output[-3000:]
+        assert "reconnecting to the broker" not in worker.output
     service.store.dispose()
 
 

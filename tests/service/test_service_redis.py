@@ -6,7 +6,7 @@ import json
 
 import redis
 
-from .conftest import REFERENCE_TESTS, SERVICE, make_bank
+from .conftest import FAST, REFERENCE_TESTS, SERVICE, make_bank, wait_all_final
 
 pytestmark = SERVICE
 
@@ -37,3 +37,23 @@ def test_a_job_through_redis_into_postgresql(setup_factory, tmp_path, redis_serv
     row = setup.service().store.get(out["id"])
     assert (row.status, row.score, row.verdict["total"]) == ("SUCCESS", 100.0, 3)
     setup.service().store.dispose()
+
+
+def test_a_busy_worker_with_jobs_waiting_is_not_taken_for_stalled(setup_factory, tmp_path, redis_server, postgres):
+    """Jobs wait in the queue longer than stall_s, but the worker's only slot is busy: no reconnect."""
+    settings = {
+        "SubmissionStore.db_url": postgres.new_database("redis_busy"),
+        "GradingQueue.broker_url": redis_server.url.rsplit("/", 1)[0] + "/3",
+        "ProblemBank.paths": [str(make_bank(tmp_path / "bank", timeout_s=10, minimal=True))],
+        **FAST,
+        "GradingQueue.stall_s": 1.0,
+    }
+    setup = setup_factory("redis-busy", settings)
+    worker = setup.worker("--backend", "local", "--concurrency", "1")
+    service = setup.service()
+    slow = "import time\nfrom adder import add\n\n\ndef test_sum():\n    time.sleep(3)\n    assert add(2, 3) == 5\n"
+    ids = [str(service.submit(f"student{i}", "adder", slow).id) for i in range(3)]  # 3 s or more each
+    rows = wait_all_final(service, ids, timeout_s=90, worker=worker)
+    assert [row.status for row in rows] == ["SUCCESS"] * 3
+    assert "reconnecting to the broker" not in worker.output and "Connection to broker lost" not in worker.output
+    service.store.dispose()
