@@ -39,6 +39,9 @@ if [ ! -x .venv/bin/python ]; then
 fi
 say "installing QA Arena into .venv"
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+# jsonschema's optional IRI checker (pulled in by jupyter-events) builds an Earley parser on import: 1.5-2 s
+# in every nbgrader, Jupyter and qa-arena process that loads nbformat. Nothing here validates IRIs.
+.venv/bin/python -m pip uninstall -q -y rfc3987-syntax 2>/dev/null || true
 
 if docker info >/dev/null 2>&1; then
     say "building the judge image (offline base if the public one cannot be pulled)"

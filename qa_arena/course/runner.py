@@ -7,9 +7,11 @@ their own, talking to the course's exchange.
 
 from __future__ import annotations
 
+import csv
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -45,8 +47,14 @@ class CourseRunner:
 
     # -- instructor --------------------------------------------------------
     def add_students(self, students: list[str]) -> None:
-        for student in students:
-            self.nbgrader("db", "student", "add", student)
+        """One `nbgrader db student import` for all of them (a command each would start nbgrader each time)."""
+        if not students:
+            return
+        with tempfile.TemporaryDirectory(prefix="qa-arena-students-") as tmp:
+            roster = Path(tmp) / "students.csv"
+            with roster.open("w", newline="") as out:
+                csv.writer(out).writerows([["id"], *([student] for student in students)])
+            self.nbgrader("db", "student", "import", str(roster))
 
     def release(self, assignment: str) -> None:
         self.nbgrader("generate_assignment", assignment, "--force")
