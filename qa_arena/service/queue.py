@@ -81,6 +81,13 @@ class GradingQueue(LoggingConfigurable):
         "overdue before it is published again. Short, because a broker that restarts loses the delayed retries "
         "its workers held; a duplicate is harmless (a job is graded once).",
     )
+    redis_socket_timeout_s = Float(
+        30.0,
+        config=True,
+        help="Redis only: seconds a command to the broker or result backend may wait for its reply, and a "
+        "connection to be made, before the connection counts as lost (a half-open connection would "
+        "otherwise block the worker's acknowledgements for good).",
+    )
     stall_s = Float(
         30.0,
         config=True,
@@ -151,7 +158,12 @@ class GradingQueue(LoggingConfigurable):
                 worker_enable_remote_control=False,  # needs fanout, which the SQL transport lacks
             )
         elif self.redis:
-            conf["broker_transport_options"] = {"visibility_timeout": self.visibility_timeout_s}
+            conf["broker_transport_options"] = {
+                "visibility_timeout": self.visibility_timeout_s,
+                "socket_timeout": self.redis_socket_timeout_s,
+                "socket_connect_timeout": self.redis_socket_timeout_s,
+            }
         if self.result_backend.startswith(("redis://", "rediss://")):  # fail in seconds, not 20 retries
             conf["result_backend_transport_options"] = {"retry_policy": dict(conf["task_publish_retry_policy"])}
+            conf["redis_socket_timeout"] = conf["redis_socket_connect_timeout"] = self.redis_socket_timeout_s
         return conf

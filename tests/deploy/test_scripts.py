@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -19,6 +20,14 @@ def test_scripts_parse_and_are_strict(name):
     assert os.access(script, os.X_OK)
     assert subprocess.run(["bash", "-n", str(script)], capture_output=True).returncode == 0
     assert "set -euo pipefail" in script.read_text()
+
+
+def test_setup_leaves_no_iri_parser_to_build_at_every_start():
+    """setup.sh removes jsonschema's optional IRI checker: nbformat (nbgrader, Jupyter, qa-arena judge on a
+    notebook) would build its parser at every process start (bench/bench_startup.py measures the cost)."""
+    probe = "import sys, nbformat; print('jsonschema' in sys.modules, 'rfc3987_syntax' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert result.stdout.split() == ["True", "False"], result.stderr
 
 
 def test_build_images_needs_the_venv():

@@ -2,8 +2,9 @@
 
 - Redis (broker and result backend) restarted in the middle of a burst: every job completes, once.
 - PostgreSQL (the submissions) restarted while the worker grades: no submission lost, none recorded twice.
-- A worker left on half-open connections to Redis (a NAT timeout, a failover): it reconnects once jobs
-  wait and it takes none (GradingQueue.stall_s), instead of idling until kombu's own check.
+- A worker left on half-open connections to Redis (a NAT timeout, a failover), idle or grading: its
+  commands time out (GradingQueue.redis_socket_timeout_s) and it reconnects once jobs wait and it takes
+  none (GradingQueue.stall_s), instead of idling until kombu's own check or blocking for good.
 - The Docker engine stopped: ERROR with no score once the retries are spent, and grading resumes when
   the engine is back (also within one submission's retries). The engine is a private dockerd
   (DockerDaemon), never the machine's.
@@ -131,6 +132,43 @@ def test_a_worker_on_a_half_open_connection_reconnects_when_jobs_wait(
         time.sleep(8.0)
         assert [service.store.get(i).attempts for i in ids] == [0, 0, 0], worker.output[-3000:]
         assert "reconnecting to the broker" not in worker.output
+    service.store.dispose()
+
+
+def test_a_worker_whose_connections_go_silent_while_it_grades_finishes_the_burst(
+    own_server, setup_factory, tmp_path, request
+):
+    """The worker's connections to Redis go silent while both its slots grade and jobs wait. Its
+    acknowledgements time out (GradingQueue.redis_socket_timeout_s) instead of blocking it for good, the
+    stall watch reconnects it, and every job is graded once."""
+    cgroups = "qa-arena-svctest-drill-silent-"
+    request.addfinalizer(lambda: sweep_cgroups(cgroups))
+    redis = own_server(RedisServer())
+    relay = TcpRelay(redis.port)
+    request.addfinalizer(relay.close)
+    settings = {
+        "SubmissionStore.db_url": f"sqlite:///{tmp_path / 'submissions.sqlite3'}",
+        "GradingQueue.broker_url": f"redis://127.0.0.1:{relay.port}/0",
+        "ProblemBank.paths": [str(make_bank(tmp_path / "bank", minimal=True))],
+        "LocalSandbox.cgroup_prefix": cgroups,
+        **FAST,
+        "GradingQueue.redis_socket_timeout_s": 3.0,
+    }
+    setup = setup_factory("silent-drill", settings)
+    worker = setup.worker("--backend", "local", "--concurrency", "2")
+    service = setup.service()
+    ids = submit_burst(service, count=6, source=SLOW)
+
+    def both_running() -> bool:
+        return sum(service.store.get(i).status == "RUNNING" for i in ids) == 2
+
+    wait_for(both_running, 60, "both slots to grade", interval_s=0.02)
+    assert relay.freeze() >= 1
+
+    rows = wait_all_final(service, ids, timeout_s=60, worker=worker)
+    for row in rows:
+        assert_graded_once(row)
+    assert "took none: reconnecting to the broker" in worker.output
     service.store.dispose()
 
 
