@@ -118,6 +118,18 @@ class GradingQueue(LoggingConfigurable):
     def redis(self) -> bool:
         return self.broker_url.startswith(("redis://", "rediss://"))
 
+    def held(self, submission_ids: list[str]) -> set[str]:
+        """Redis only: those of the submissions whose job has a message in the queue or delivered to a worker
+        and not yet acknowledged (kombu's `unacked` hash). The others' messages are gone."""
+        import redis
+
+        client = redis.Redis.from_url(self.broker_url, socket_timeout=5, socket_connect_timeout=5)
+        try:
+            messages = b"\n".join([*client.lrange(self.queue, 0, -1), *client.hvals("unacked")])
+        finally:
+            client.close()
+        return {sid for sid in submission_ids if sid.encode() in messages}
+
     def waiting(self) -> int:
         """Redis only: the jobs in the queue that no worker has taken yet (a fresh connection each time)."""
         import redis

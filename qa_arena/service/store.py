@@ -15,7 +15,7 @@ import sqlite3
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, select, text, update
@@ -382,18 +382,35 @@ class SubmissionStore(LoggingConfigurable):
         retry_s = pending_s if retry_s is None else retry_s
         fresh = (Submission.attempts == 0) & (Submission.published_at < now - timedelta(seconds=pending_s))
         again = (Submission.attempts > 0) & (Submission.published_at < now - timedelta(seconds=retry_s))
-        taken = []
         with self.session() as session:
             rows = session.execute(
                 select(Submission.id, Submission.published_at).where(Submission.status == PENDING, fresh | again)
             ).all()
+        return self.renew(rows, "message overdue: published again")
+
+    def waiting_since(self, cutoff: datetime) -> list[tuple[uuid.UUID, datetime]]:
+        """PENDING submissions no worker took yet, published before cutoff: (id, published_at)."""
+        with self.session() as session:
+            return [
+                tuple(row)
+                for row in session.execute(
+                    select(Submission.id, Submission.published_at).where(
+                        Submission.status == PENDING, Submission.attempts == 0, Submission.published_at < cutoff
+                    )
+                )
+            ]
+
+    def renew(self, rows: list[tuple[uuid.UUID, datetime]], note: str) -> list[uuid.UUID]:
+        """Mark the (id, published_at) rows still PENDING and unchanged as published again, noting why; their
+        ids (to publish). A row another sweeper renewed first is left out."""
+        taken = []
         for sid, published_at in rows:
             with self.session() as session:
                 result = session.execute(
                     update(Submission)
                     .where(Submission.id == sid, Submission.status == PENDING)
                     .where(Submission.published_at == published_at)
-                    .values(published_at=utcnow(), log=Submission.log + _line("message overdue: published again"))
+                    .values(published_at=utcnow(), log=Submission.log + _line(note))
                 )
                 if result.rowcount == 1:
                     taken.append(sid)

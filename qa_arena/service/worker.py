@@ -20,6 +20,7 @@ from celery import signals
 from celery.worker import state
 
 from .broker import prune_delivered
+from .models import utcnow
 from .service import GradingService
 
 log = logging.getLogger(__name__)
@@ -33,24 +34,34 @@ class StallWatch:
     is unambiguous: the queue held jobs at every look for stall_s, this worker had room at every look,
     and it received no job in that time. The remedy is the one a lost connection gets: the consumer
     raises a connection error in its own event loop, and Celery reconnects (new channel, new prefetch).
+    A job that the old connection's pending BRPOP had already taken off the queue went down with it:
+    once reconnected, jobs published before then with a message neither queued nor delivered are
+    published again.
     """
 
     def __init__(self, service: GradingService) -> None:
+        self.service = service
         self.queue = service.queue
         self.consumer = None  # set once the worker is ready
         self.received = 0  # jobs this worker's consumer took (task_received, in the main process)
         self._since: float | None = None
         self._received_then = 0
+        self._stalled_connection = None  # the connection given up, until the consumer has another
 
     def on_received(self, **_signal_kwargs) -> None:
         self.received += 1
 
-    def look(self, now: float | None = None) -> bool:
+    def look(self) -> bool:
         """One look; True when it found the consumer stalled and asked it to reconnect."""
         consumer = self.consumer
         if consumer is None or not self.queue.redis or self.queue.stall_s <= 0:
             return False
-        now = time.monotonic() if now is None else now
+        if self._stalled_connection is not None:
+            if consumer.connection is None or consumer.connection is self._stalled_connection:
+                return False  # still reconnecting
+            self.publish_lost()
+            self._stalled_connection = None
+        now = time.monotonic()
         room = len(state.reserved_requests) < self.queue.concurrency
         if not room or self.received != self._received_then or self.queue.waiting() == 0:
             self._since, self._received_then = None, self.received
@@ -67,8 +78,21 @@ class StallWatch:
             "jobs have waited %.0f s while this worker had room and took none: reconnecting to the broker",
             self.queue.stall_s,
         )
+        self._stalled_connection = consumer.connection
         consumer.hub.call_soon(_raise_stalled)
         return True
+
+    def publish_lost(self) -> list[str]:
+        """Publish again the jobs published before now whose message is neither queued nor delivered."""
+        store = self.service.store
+        rows = store.waiting_since(utcnow())
+        held = self.queue.held([str(sid) for sid, _ in rows])
+        lost = [(sid, published_at) for sid, published_at in rows if str(sid) not in held]
+        ids = [str(sid) for sid in store.renew(lost, "message taken by a stalled connection: published again")]
+        for sid in ids:
+            log.warning("submission %s: job taken by the stalled connection, published again", sid)
+            self.service.publish(sid)
+        return ids
 
 
 def _raise_stalled() -> None:

@@ -92,34 +92,41 @@ def test_redis_restarted_mid_burst_every_job_completes_once(
     service.store.dispose()
 
 
+def behind_relay(own_server, request, tmp_path, name: str) -> tuple[TcpRelay, dict[str, object]]:
+    """A Redis of the test's own behind a TcpRelay, and settings whose broker is reached through the relay."""
+    cgroups = f"qa-arena-svctest-drill-{name}-"
+    request.addfinalizer(lambda: sweep_cgroups(cgroups))
+    redis = own_server(RedisServer())
+    relay = TcpRelay(redis.port)
+    request.addfinalizer(relay.close)
+    return relay, {
+        "SubmissionStore.db_url": f"sqlite:///{tmp_path / 'submissions.sqlite3'}",
+        "GradingQueue.broker_url": f"redis://127.0.0.1:{relay.port}/0",
+        "ProblemBank.paths": [str(make_bank(tmp_path / "bank", minimal=True))],
+        "LocalSandbox.cgroup_prefix": cgroups,
+        **FAST,
+    }
+
+
 @pytest.mark.parametrize("stall_s", [2.0, 0.0], ids=["watched", "unwatched"])
 def test_a_worker_on_a_half_open_connection_reconnects_when_jobs_wait(
     own_server, setup_factory, tmp_path, request, stall_s
 ):
     """The worker's connections to Redis go silent (no error, no reply) while it waits for jobs.
 
-    watched: jobs wait, the worker has room and takes none: it reconnects within stall_s and grades them.
+    watched: jobs wait, the worker has room and takes none: it reconnects within stall_s and grades them,
+    the job that the frozen connection's BRPOP took included (published again, not after pending_republish_s).
     unwatched (stall_s 0): the same worker idles (kombu would drop the connection only after 26 s), which
     shows that what the watched worker recovers from is a real stall.
     """
-    cgroups = "qa-arena-svctest-drill-stall-"
-    request.addfinalizer(lambda: sweep_cgroups(cgroups))
-    redis = own_server(RedisServer())
-    relay = TcpRelay(redis.port)
-    request.addfinalizer(relay.close)
-    settings = {
-        "SubmissionStore.db_url": f"sqlite:///{tmp_path / 'submissions.sqlite3'}",
-        "GradingQueue.broker_url": f"redis://127.0.0.1:{relay.port}/0",
-        "ProblemBank.paths": [str(make_bank(tmp_path / "bank", minimal=True))],
-        "LocalSandbox.cgroup_prefix": cgroups,
-        **FAST,
-        "GradingQueue.stall_s": stall_s,
-    }
-    setup = setup_factory("stall-drill", settings)
+    relay, settings = behind_relay(own_server, request, tmp_path, "stall")
+    setup = setup_factory("stall-drill", {**settings, "GradingQueue.stall_s": stall_s})
     worker = setup.worker("--backend", "local", "--concurrency", "2")
+    service = setup.service()
     time.sleep(1.0)  # its consumer is waiting for jobs (BRPOP) on its connection
     assert relay.freeze() >= 1
-    service = setup.service()  # publishes on new connections, which are relayed
+    # Published at once, on new connections (relayed): the first job is likely taken by the BRPOP pending on
+    # the frozen connection, whose reply never arrives. It must be published again after the reconnect.
     ids = submit_burst(service, count=3)
 
     if stall_s:
@@ -141,20 +148,8 @@ def test_a_worker_whose_connections_go_silent_while_it_grades_finishes_the_burst
     """The worker's connections to Redis go silent while both its slots grade and jobs wait. Its
     acknowledgements time out (GradingQueue.redis_socket_timeout_s) instead of blocking it for good, the
     stall watch reconnects it, and every job is graded once."""
-    cgroups = "qa-arena-svctest-drill-silent-"
-    request.addfinalizer(lambda: sweep_cgroups(cgroups))
-    redis = own_server(RedisServer())
-    relay = TcpRelay(redis.port)
-    request.addfinalizer(relay.close)
-    settings = {
-        "SubmissionStore.db_url": f"sqlite:///{tmp_path / 'submissions.sqlite3'}",
-        "GradingQueue.broker_url": f"redis://127.0.0.1:{relay.port}/0",
-        "ProblemBank.paths": [str(make_bank(tmp_path / "bank", minimal=True))],
-        "LocalSandbox.cgroup_prefix": cgroups,
-        **FAST,
-        "GradingQueue.redis_socket_timeout_s": 3.0,
-    }
-    setup = setup_factory("silent-drill", settings)
+    relay, settings = behind_relay(own_server, request, tmp_path, "silent")
+    setup = setup_factory("silent-drill", {**settings, "GradingQueue.redis_socket_timeout_s": 3.0})
     worker = setup.worker("--backend", "local", "--concurrency", "2")
     service = setup.service()
     ids = submit_burst(service, count=6, source=SLOW)
