@@ -9,7 +9,9 @@ takes one job at a time per process (prefetch multiplier 1). What the broker can
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 
 from traitlets import Enum, Float, Int, Unicode, default
 from traitlets.config import LoggingConfigurable
@@ -121,22 +123,23 @@ class GradingQueue(LoggingConfigurable):
     def held(self, submission_ids: list[str]) -> set[str]:
         """Redis only: those of the submissions whose job has a message in the queue or delivered to a worker
         and not yet acknowledged (kombu's `unacked` hash). The others' messages are gone."""
-        import redis
-
-        client = redis.Redis.from_url(self.broker_url, socket_timeout=5, socket_connect_timeout=5)
-        try:
+        with self._redis() as client:
             messages = b"\n".join([*client.lrange(self.queue, 0, -1), *client.hvals("unacked")])
-        finally:
-            client.close()
         return {sid for sid in submission_ids if sid.encode() in messages}
 
     def waiting(self) -> int:
-        """Redis only: the jobs in the queue that no worker has taken yet (a fresh connection each time)."""
+        """Redis only: the jobs in the queue that no worker has taken yet."""
+        with self._redis() as client:
+            return int(client.llen(self.queue))
+
+    @contextlib.contextmanager
+    def _redis(self) -> Iterator:
+        """A connection of its own to the broker (not one a stalled consumer may hold)."""
         import redis
 
         client = redis.Redis.from_url(self.broker_url, socket_timeout=5, socket_connect_timeout=5)
         try:
-            return int(client.llen(self.queue))
+            yield client
         finally:
             client.close()
 
