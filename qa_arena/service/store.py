@@ -390,15 +390,9 @@ class SubmissionStore(LoggingConfigurable):
 
     def waiting_since(self, cutoff: datetime) -> list[tuple[uuid.UUID, datetime]]:
         """PENDING submissions no worker took yet, published before cutoff: (id, published_at)."""
+        waiting = (Submission.status == PENDING) & (Submission.attempts == 0) & (Submission.published_at < cutoff)
         with self.session() as session:
-            return [
-                tuple(row)
-                for row in session.execute(
-                    select(Submission.id, Submission.published_at).where(
-                        Submission.status == PENDING, Submission.attempts == 0, Submission.published_at < cutoff
-                    )
-                )
-            ]
+            return list(session.execute(select(Submission.id, Submission.published_at).where(waiting)).all())
 
     def renew(self, rows: list[tuple[uuid.UUID, datetime]], note: str) -> list[uuid.UUID]:
         """Mark the (id, published_at) rows still PENDING and unchanged as published again, noting why; their
