@@ -67,6 +67,9 @@ class JudgeTests(NbGraderPreprocessor):
     )
     feedback_mime = Unicode("text/html", config=True, help="How the feedback output is stored (text/plain too).")
 
+    course_root: Path | None = None  # set for each notebook graded
+    assignment_id: str | None = None
+
     @default("grade_via")
     def _grade_via_default(self) -> str:
         return os.environ.get("QA_ARENA_AUTOGRADE_VIA") or "judge"
@@ -80,17 +83,25 @@ class JudgeTests(NbGraderPreprocessor):
             candidate = base / slug
             if (candidate / "problem.toml").is_file():
                 return load_problem(candidate)
-        raise ProblemError(f"problem {slug!r} is not in the problem bank ({', '.join(map(str, self._problem_dirs()))})")
+        where = ", ".join(map(str, self._problem_dirs())) or "none configured"
+        raise ProblemError(
+            f"problem {slug!r} is in none of the course's problem directories ({where}): add it with `qa-arena "
+            f"course build --course-dir {self.course_root or 'COURSE_DIR'} --assignment "
+            f"{self.assignment_id or 'ASSIGNMENT'} PROBLEM_DIR`, then autograde again"
+        )
+
+    @staticmethod
+    def course_dir(resources: dict) -> Path:
+        # autograded/<student>/<assignment>/ is what nbgrader is converting: the course root is three levels up
+        return Path(resources.get("metadata", {}).get("path", ".")).resolve().parents[2]
 
     def records_root(self, resources: dict) -> Path:
-        if self.records_dir:
-            return Path(self.records_dir)
-        # autograded/<student>/<assignment>/ is what nbgrader is converting: the course root is three levels up
-        return Path(resources.get("metadata", {}).get("path", ".")).resolve().parents[2] / "records"
+        return Path(self.records_dir) if self.records_dir else self.course_dir(resources) / "records"
 
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
         info = resources["nbgrader"]
         self.notebook_id, self.assignment_id, self.student_id = info["notebook"], info["assignment"], info["student"]
+        self.course_root = self.course_dir(resources)
         self.db_url = info["db_url"]
         self.record_file = record_file(self.records_root(resources), self.assignment_id, self.student_id,
                                        self.notebook_id)  # fmt: skip

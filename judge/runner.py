@@ -191,6 +191,7 @@ def _bind_into(root: str, path: str, read_only: bool = True) -> None:
 def _prepare_filesystem(sandbox: str, root: str, binds: list[str], module: str, variant: str, tests: str) -> str:
     """Fresh tmpfs for the run's files and scratch space; with `root`, a minimal root holding only `binds`."""
     _mount("none", "/", None, MS_REC | MS_PRIVATE)
+    os.umask(0o022)  # the directories made on the way to binds must be traversable by the run's uid
     with contextlib.suppress(OSError):
         _write("/proc/self/oom_score_adj", "1000")  # the OOM killer takes a run, never the supervisor
     base = ""
@@ -203,14 +204,14 @@ def _prepare_filesystem(sandbox: str, root: str, binds: list[str], module: str, 
             _bind_into(root, device, read_only=False)
         base = root
     src_dir = sandbox + "/src"
-    if base:
-        os.makedirs(base + sandbox, exist_ok=True)
-    _mount("tmpfs", base + sandbox, "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=0755")
-    for path in ("/tmp", "/var/tmp", "/dev/shm"):
+    for path in ("/tmp", "/var/tmp", "/dev/shm"):  # before the sandbox dir, which may lie in one of them
         if base:
             os.makedirs(base + path, exist_ok=True)
         if os.path.isdir(base + path):
             _mount("tmpfs", base + path, "tmpfs", MS_NOSUID | MS_NODEV, "size=32m,mode=1777")
+    if base:
+        os.makedirs(base + sandbox, exist_ok=True)
+    _mount("tmpfs", base + sandbox, "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=0755")
     os.mkdir(base + src_dir, 0o755)
     files = {f"{src_dir}/{module}.py": variant, f"{sandbox}/{TESTS_FILE}": tests}
     for path, text in files.items():

@@ -110,8 +110,13 @@ def cmd_validate(args) -> int:
         for path in track(args.dirs, description="validating", transient=True, disable=len(args.dirs) < 2)
     ]
     for report in reports:
-        mark = "[green]ok[/green]" if report.ok else "[red]INVALID[/red]"
+        if report.grader_error:
+            mark = "[red]ERROR[/red]"
+        else:
+            mark = "[green]ok[/green]" if report.ok else "[red]INVALID[/red]"
         console.print(f"{mark} {report.slug or report.path}")
+        if report.grader_error:
+            console.print(f"  the grader could not run: {report.grader_error}", markup=False)
         for error in report.errors:
             console.print(f"  error: {error}", markup=False)
         for warning in report.warnings:
@@ -165,9 +170,8 @@ def cmd_mutants_accept(args) -> int:
 def cmd_course_init(args) -> int:
     from .course.setup import init_course
 
-    problems = [Path(p) for p in (args.problems or [str(Path(__file__).resolve().parents[1] / "problems")])]
     try:
-        config = init_course(Path(args.dir), args.course_id, problems)
+        config = init_course(Path(args.dir), args.course_id, [Path(p) for p in args.problems or []])
     except FileExistsError as exc:
         raise BadInput(str(exc)) from exc
     print(f"created {config}")
@@ -178,11 +182,15 @@ def cmd_course_build(args) -> int:
     from .course.setup import build_assignment, load_problems
 
     try:
-        written = build_assignment(Path(args.course_dir), args.assignment, load_problems(args.problems))
+        built = build_assignment(Path(args.course_dir), args.assignment, load_problems(args.problems))
     except (ProblemError, FileNotFoundError) as exc:
         raise BadInput(str(exc)) from exc
-    for path in written:
-        print(f"wrote {path}")
+    for copied, notebook in built:
+        if copied.change == "updated":
+            print(f"updated the course's copy of {copied.slug} in {copied.path} (the problem changed)")
+        elif copied.change == "added":
+            print(f"copied {copied.slug} into {copied.path}")
+        print(f"wrote {notebook}")
     return EXIT_OK
 
 
@@ -314,7 +322,12 @@ def build_parser() -> argparse.ArgumentParser:
     init = course.add_parser("init", help="create a course directory wired to the QA Arena autograder")
     init.add_argument("dir")
     init.add_argument("--course-id", default=DEFAULT_COURSE_ID)
-    init.add_argument("--problems", action="append", help="problem bank directory (default: this checkout's)")
+    init.add_argument(
+        "--problems",
+        action="append",
+        help="a directory of problem directories for the course's config to list after its own problems/ "
+        "(`course build` copies the problems it uses there)",
+    )
     init.set_defaults(func=cmd_course_init)
     build_nb = course.add_parser("build", help="write source/ASSIGNMENT/<slug>.ipynb for each problem")
     build_nb.add_argument("--course-dir", required=True)

@@ -1,4 +1,9 @@
-"""Where the judge's files live, in a checkout and in an installed wheel."""
+"""Where QA Arena's own files live, in a checkout and in an installed wheel.
+
+A wheel carries what a checkout has beside the package: the judge's runner and Dockerfile
+(`qa_arena/_judge`), the bundled problems (`qa_arena/_problems`); the hub's configuration is part
+of the package itself (`qa_arena/hub/jupyterhub_config.py`).
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,27 @@ from pathlib import Path
 _PACKAGE = Path(__file__).resolve().parent
 
 
+def _shipped(name: str, marker: str) -> Path:
+    """`qa_arena/_<name>` in a wheel, else `<name>/` of the checkout, whichever holds `marker`."""
+    for candidate in (_PACKAGE / f"_{name}", _PACKAGE.parent / name):
+        if (candidate / marker).exists():
+            return candidate
+    raise FileNotFoundError(f"{name}/{marker} not found beside {_PACKAGE}: is QA Arena installed completely?")
+
+
 def judge_dir() -> Path:
     """The judge/ directory: the sandbox runner and the image's Dockerfile."""
-    for candidate in (_PACKAGE.parent / "judge", _PACKAGE / "_judge"):
-        if (candidate / "runner.py").is_file():
-            return candidate
-    raise FileNotFoundError("judge/runner.py not found: is QA Arena installed completely?")
+    return _shipped("judge", "runner.py")
+
+
+def bundled_problems_dir() -> Path:
+    """The problems that come with QA Arena (the demo's, the repository course's)."""
+    return _shipped("problems", "durations/problem.toml")
+
+
+def hub_config_file() -> Path:
+    """The JupyterHub configuration `qa-arena hub` runs (the checkout's jupyterhub_config.py loads it too)."""
+    return _PACKAGE / "hub" / "jupyterhub_config.py"
 
 
 def user_cache_dir() -> Path:

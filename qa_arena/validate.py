@@ -1,4 +1,8 @@
-"""`qa-arena problems validate`: is a problem gradeable, and do its reference tests tell every variant apart?"""
+"""`qa-arena problems validate`: is a problem gradeable, and do its reference tests tell every variant apart?
+
+A problem is INVALID for faults of its own; when the grader itself could not run (no judge image, no
+sandbox) nothing is known about the problem: that is an ERROR of the machine, reported apart.
+"""
 
 from __future__ import annotations
 
@@ -16,10 +20,11 @@ class ValidationReport:
     slug: str = ""
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    grader_error: str = ""  # the grader could not run: the problem was not checked
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.errors and not self.grader_error
 
 
 def validate_problem(path: str | Path, judge: Judge) -> ValidationReport:
@@ -42,7 +47,10 @@ def validate_problem(path: str | Path, judge: Judge) -> ValidationReport:
         return report
     verdict = judge.grade(problem, problem.reference_tests.read_text(encoding="utf-8"), matrix=True)
     if verdict.status == ERROR:
-        report.errors.append(f"could not grade the reference tests: {verdict.message}")
+        report.grader_error = (
+            f"{verdict.message}. The problem was not checked: fix the grader (for Docker: a running engine "
+            "and `qa-arena image build`), or validate with `--backend local`"
+        )
         return report
     for test in verdict.invalid_tests:
         where = "the golden" if test.failed_on == "golden" else "a wheat"

@@ -67,3 +67,28 @@ def problem_copy(tmp_path):
     target = tmp_path / "adder"
     shutil.copytree(ADDER, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def installed_wheel():
+    """QA Arena's wheel, built from this checkout and installed with its dependencies in a fresh venv under
+    /tmp (a minute, once per session); removed afterwards."""
+    from tests.install import build_and_install
+
+    install = build_and_install()
+    yield install
+    shutil.rmtree(install.venv.parent, ignore_errors=True)
+
+
+@pytest.fixture
+def nobody_home(tmp_path_factory):
+    """A home directory for `nobody` (whose passwd home does not exist)."""
+    import os
+    import tempfile
+
+    if os.geteuid() != 0:
+        pytest.skip("running as another user needs root: run these tests as root (CI does)")
+    home = Path(tempfile.mkdtemp(prefix="qa-arena-nobody-", dir="/tmp"))
+    shutil.chown(home, "nobody", "nogroup")
+    yield home
+    shutil.rmtree(home, ignore_errors=True)

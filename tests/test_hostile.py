@@ -8,6 +8,7 @@ suite's test_ok kills 'minus' and 'off_by_one'; an attack must neither add nor p
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import time
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ADDER
+from tests.install import AS_NOBODY, Install
 
 pytestmark = pytest.mark.hostile
 
@@ -233,37 +235,49 @@ def test_attack():
 }
 
 
-def leftovers(prefix: str) -> dict:
+def leftovers(prefix: str, cache: Path = Path("/var/cache/qa-arena")) -> dict:
     """What this grading could leave behind: its containers, its cgroups (hence processes), sandbox files."""
     found: dict = {"containers": []}
     if subprocess.run(["docker", "info"], capture_output=True).returncode == 0:
         names = subprocess.run(["docker", "ps", "-a", "--format", "{{.Names}}"], capture_output=True, text=True)
         found["containers"] = [n for n in names.stdout.split() if n.startswith(prefix)]
     found["cgroups"] = sorted(str(p) for c in ("pids", "memory") for p in Path("/sys/fs/cgroup", c).glob(prefix + "*"))
-    cache = Path("/var/cache/qa-arena")
     found["sandbox_files"] = sorted(
         str(p) for d in ("sandbox", "root") if (cache / d).is_dir() for p in (cache / d).iterdir()
     )
     return found
 
 
-def grade_isolated(tmp_path: Path, source: str, backend: str) -> tuple[dict, float, str]:
-    tests = tmp_path / "attack.py"
+def grade_isolated(workdir: Path, source: str, backend: str, user: Install | None = None) -> tuple[dict, float, str]:
+    """Grade in a PID namespace of its own; with `user`, as `nobody` from that installation (whose files,
+    and `workdir`, nobody can read)."""
+    tests = workdir / "attack.py"
     tests.write_text(source)
     prefix = f"qa-arena-test-{uuid.uuid4().hex[:8]}-"
-    config = tmp_path / "config.py"
+    config = workdir / "config.py"
     config.write_text(f"c.LocalSandbox.cgroup_prefix = {prefix!r}\nc.DockerSandbox.name_prefix = {prefix!r}\n")
-    command = [sys.executable, "-m", "qa_arena", "--config", str(config), "judge", str(ADDER), str(tests),
+    problem = ADDER
+    if user is not None:
+        problem = Path(shutil.copytree(ADDER, workdir / "adder"))
+    qa_arena = [user.qa_arena] if user else [sys.executable, "-m", "qa_arena"]
+    command = [*qa_arena, "--config", str(config), "judge", str(problem), str(tests),
                "--backend", backend, "--json", "--matrix"]  # fmt: skip
+    env = None
+    if user is not None:
+        command = [*AS_NOBODY, *command]
+        env = user.env(home=workdir)
     started = time.monotonic()
-    proc = subprocess.run(["unshare", "--pid", "--fork", "--kill-child", *command],
+    proc = subprocess.run(["unshare", "--pid", "--fork", "--kill-child", *command], env=env, cwd=workdir,
                           capture_output=True, text=True, timeout=120)  # fmt: skip
     elapsed = time.monotonic() - started
     assert proc.returncode == 0, proc.stderr[-2000:]
     return json.loads(proc.stdout), elapsed, prefix
 
 
-@pytest.fixture(params=["local", pytest.param("docker", marks=pytest.mark.docker)])
+# As root, the local backend puts each sandbox in pids and memory cgroups and runs drop to uid nobody; as an
+# ordinary user neither applies (no cgroup can be made, no other uid taken): processes and memory are bounded
+# by each run's rlimits in a user namespace of its own, and every attack must still hold the same way.
+@pytest.fixture(params=["local", "local-as-nobody", pytest.param("docker", marks=pytest.mark.docker)])
 def backend(request):
     if request.param == "docker":
         request.getfixturevalue("judge_image")
@@ -271,9 +285,13 @@ def backend(request):
 
 
 @pytest.mark.parametrize("attack", sorted(ATTACKS))
-def test_attack(tmp_path, backend, attack):
+def test_attack(request, tmp_path, backend, attack):
     expectation, code = ATTACKS[attack]
-    verdict, elapsed, prefix = grade_isolated(tmp_path, BASE + code, backend)
+    workdir, user, cache = tmp_path, None, Path("/var/cache/qa-arena")
+    if backend == "local-as-nobody":
+        workdir, user = request.getfixturevalue("nobody_home"), request.getfixturevalue("installed_wheel")
+        backend, cache = "local", workdir / ".cache" / "qa-arena"
+    verdict, elapsed, prefix = grade_isolated(workdir, BASE + code, backend, user)
 
     assert verdict["status"] == "SUCCESS", verdict
     killed = {v["id"] for v in verdict["variants"] if v["kind"] == "mutant" and v["killed_by"]}
@@ -294,4 +312,4 @@ def test_attack(tmp_path, backend, attack):
         assert all(t["valid"] for t in attack_tests), verdict["invalid_tests"]
     assert {"name": "test_submission.py::test_ok", "valid": True} in verdict["tests"]
     assert elapsed < 60
-    assert leftovers(prefix) == {"containers": [], "cgroups": [], "sandbox_files": []}
+    assert leftovers(prefix, cache) == {"containers": [], "cgroups": [], "sandbox_files": []}

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from ..paths import judge_dir
+from ..paths import bundled_problems_dir
 from ..problem import load_problem
 from ..sandbox import docker_available
 from .diagnose import statuses
@@ -44,10 +44,6 @@ INVALID = {
 }
 
 
-def problem_bank() -> Path:
-    return judge_dir().parent / "problems"
-
-
 def run_demo(console: Console | None = None, directory: Path | None = None) -> Path:
     console = console or Console()
     course = directory or Path(tempfile.mkdtemp(prefix="qa-arena-demo-"))
@@ -55,8 +51,8 @@ def run_demo(console: Console | None = None, directory: Path | None = None) -> P
     os.environ["QA_ARENA_SANDBOX"] = backend  # read by the course's nbgrader_config.py
     note = "" if backend == "docker" else " (no Docker engine answers; not a security boundary)"
     console.print(f"Grading with the [bold]{backend}[/bold] sandbox{note}")
-    problems = [load_problem(problem_bank() / slug) for slug in PROBLEMS]
-    init_course(course, "qa-arena-demo", [problem_bank()])
+    problems = [load_problem(bundled_problems_dir() / slug) for slug in PROBLEMS]
+    init_course(course, "qa-arena-demo")
     build_assignment(course, ASSIGNMENT, problems)
     runner = CourseRunner(course, "qa-arena-demo")
     submissions = {

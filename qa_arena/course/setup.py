@@ -1,7 +1,16 @@
-"""`qa-arena course init` and `qa-arena course build`: a working nbgrader course directory."""
+"""`qa-arena course init` and `qa-arena course build`: a working nbgrader course directory.
+
+A course owns its problems: `course build` copies each problem into the course's own `problems/`
+(instructors only, like `source/`), which the course's nbgrader_config.py lists first. Everything that
+grades or reports on the course later (nbgrader autograde, the formgrader, the workers, the exports)
+finds them there, wherever the instructor kept the original.
+"""
 
 from __future__ import annotations
 
+import filecmp
+import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -33,40 +42,86 @@ configure_exchange(c)  # $QA_ARENA_EXCHANGE_LAYOUT: shared (default) or per-user
 # Late submissions: nbgrader's LateSubmissionPlugin; "zero" gives a late notebook no points.
 c.LateSubmissionPlugin.penalty_method = os.environ.get("QA_ARENA_LATE_PENALTY", "zero")
 
-# Grade tests cells with the QA Arena judge instead of executing the notebook.
-problems = os.environ.get("QA_ARENA_PROBLEMS", {problems!r})
-configure(c, problem_paths=[p for p in problems.split(":") if p])
+# Grade tests cells with the QA Arena judge instead of executing the notebook. The problems: the course's
+# own (copied here by `qa-arena course build`), then more directories of problem directories, if any.
+problem_paths = [os.path.join(root, "problems"), *{extra_problems!r}]
+problem_paths += [p for p in os.environ.get("QA_ARENA_PROBLEMS", "").split(":") if p]
+configure(c, problem_paths=problem_paths)
 c.JudgeTests.records_dir = os.path.join(root, "records")  # staff only: full verdicts, statuses, logs
 c.Judge.sandbox_class = os.environ.get("QA_ARENA_SANDBOX", "auto")  # "docker" in production
 '''
 
 
-def init_course(directory: Path, course_id: str, problem_paths: list[Path]) -> Path:
-    """Create a course directory with its own nbgrader_config.py, ready for `qa-arena course build`."""
+PROBLEMS_DIR = "problems"
+_NOT_COPIED = shutil.ignore_patterns("__pycache__", "*.pyc", "candidates", ".*")
+
+
+def init_course(directory: Path, course_id: str, problem_paths: list[Path] = ()) -> Path:
+    """Create a course directory with its own nbgrader_config.py, ready for `qa-arena course build`.
+
+    `problem_paths` are more directories of problem directories for its config to list after the
+    course's own problems/ (none by default: `course build` copies what the course uses)."""
     directory.mkdir(parents=True, exist_ok=True)
     config = directory / "nbgrader_config.py"
     if config.exists():
         raise FileExistsError(f"{config} exists: this is already a course directory")
-    problems = ":".join(str(p.resolve()) for p in problem_paths)
-    config.write_text(CONFIG_TEMPLATE.format(course_id=course_id, problems=problems))
-    for name in ("source", "exchange"):
+    extra = [str(p.resolve()) for p in problem_paths]
+    config.write_text(CONFIG_TEMPLATE.format(course_id=course_id, extra_problems=extra))
+    for name in ("source", "exchange", PROBLEMS_DIR):
         (directory / name).mkdir(exist_ok=True)
     (directory / "exchange").chmod(0o777)
     return config
 
 
-def build_assignment(course_dir: Path, assignment: str, problems: list[Problem]) -> list[Path]:
-    """Write source/<assignment>/<slug>.ipynb for each problem."""
+@dataclass(frozen=True)
+class CopiedProblem:
+    slug: str
+    path: Path
+    change: str  # "added", "updated" or "unchanged"
+
+
+def _same_tree(a: Path, b: Path) -> bool:
+    """Whether two problem directories hold the same files with the same contents (copied parts only)."""
+    compared = filecmp.dircmp(a, b, ignore=["__pycache__", "candidates"])
+    if compared.left_only or compared.right_only or compared.funny_files:
+        return not [n for n in compared.left_only + compared.right_only if not n.startswith(".")]
+    _, mismatch, errors = filecmp.cmpfiles(a, b, compared.common_files, shallow=False)
+    if mismatch or errors:
+        return False
+    return all(_same_tree(a / d, b / d) for d in compared.common_dirs)
+
+
+def copy_problem(course_dir: Path, problem: Problem) -> CopiedProblem:
+    """Copy (or update) a problem into the course's problems/<slug>, the directory its config reads."""
+    target = course_dir / PROBLEMS_DIR / problem.slug
+    if target.resolve() == problem.root.resolve():
+        return CopiedProblem(problem.slug, target, "unchanged")
+    if target.is_dir() and _same_tree(problem.root, target):
+        return CopiedProblem(problem.slug, target, "unchanged")
+    change = "updated" if target.exists() else "added"
+    staging = target.with_name(f".{problem.slug}.staging")
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.copytree(problem.root, staging, ignore=_NOT_COPIED)
+    if target.exists():
+        shutil.rmtree(target)
+    staging.rename(target)
+    return CopiedProblem(problem.slug, target, change)
+
+
+def build_assignment(course_dir: Path, assignment: str, problems: list[Problem]) -> list[tuple[CopiedProblem, Path]]:
+    """Copy each problem into the course and write source/<assignment>/<slug>.ipynb for it."""
     if not (course_dir / "nbgrader_config.py").is_file():
         raise FileNotFoundError(f"{course_dir} is not a course directory (run `qa-arena course init` first)")
     target = course_dir / "source" / assignment
     target.mkdir(parents=True, exist_ok=True)
-    written = []
+    (course_dir / PROBLEMS_DIR).mkdir(exist_ok=True)
+    built = []
     for problem in problems:
-        path = target / f"{problem.slug}.ipynb"
-        nbformat.write(problem_notebook(problem), str(path))
-        written.append(path)
-    return written
+        copied = copy_problem(course_dir, problem)
+        notebook = target / f"{problem.slug}.ipynb"
+        nbformat.write(problem_notebook(problem), str(notebook))
+        built.append((copied, notebook))
+    return built
 
 
 def load_problems(paths: list[str]) -> list[Problem]:

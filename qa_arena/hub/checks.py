@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..checks import SERVICE_NAME, STAFF_SCOPE
 from ..client import CHECK_URL
+from ..paths import bundled_problems_dir
 from . import settings
 from .course import Course
 
@@ -31,9 +32,12 @@ def client_url(service_url: str) -> str:
     return f"{service_url}/services/{SERVICE_NAME}/"
 
 
-def service_environment(state: Path, dev: bool) -> dict[str, str]:
-    """QA_ARENA_* for the check service and the dev worker: one queue, one database."""
+def service_environment(state: Path, course: Course, dev: bool) -> dict[str, str]:
+    """QA_ARENA_* for the check service and the dev worker: one queue, one database, and a problem bank
+    that holds the course's own problems first (then $QA_ARENA_PROBLEMS, else the bundled problems)."""
     env = settings.services_environment()
+    given = [p for p in env.get("QA_ARENA_PROBLEMS", "").split(":") if p] or [str(bundled_problems_dir())]
+    env["QA_ARENA_PROBLEMS"] = ":".join(dict.fromkeys([*map(str, course.problem_paths), *given]))
     if dev:
         files = settings.private_dir(state / "service")
         env.setdefault("QA_ARENA_DB_URL", f"sqlite:///{files / 'submissions.sqlite3'}")

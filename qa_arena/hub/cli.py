@@ -1,8 +1,9 @@
 """`qa-arena hub [--port P] [--course-dir DIR]`: the dev JupyterHub in the foreground.
 
 It installs configurable-http-proxy first when it is missing (npm), prints the URL and the demo
-accounts with their passwords, then runs `jupyterhub -f jupyterhub_config.py` (the dev profile) until
-interrupted. Exit codes: JupyterHub's own; 2 on bad input (one line on stderr).
+accounts with their passwords, then runs JupyterHub on the configuration that ships in the package
+(`qa_arena/hub/jupyterhub_config.py`, the dev profile) until interrupted. Exit codes: JupyterHub's own;
+2 on bad input (one line on stderr).
 """
 
 from __future__ import annotations
@@ -14,9 +15,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from ..paths import hub_config_file
 from . import settings
-
-CONFIG_FILE = Path(__file__).resolve().parents[2] / "jupyterhub_config.py"
 
 
 def add_hub_parser(subparsers) -> argparse.ArgumentParser:
@@ -43,8 +43,6 @@ def cmd_hub(args: argparse.Namespace) -> int:
 
     if not 0 < args.port < 65536:
         raise BadInput(f"--port {args.port}: not a port number")
-    if not CONFIG_FILE.is_file():
-        raise BadInput(f"{CONFIG_FILE} not found: `qa-arena hub` runs from a checkout of QA Arena")
     env = dict(os.environ)
     env[settings.PROFILE] = "dev"
     env[settings.PORT] = str(args.port)
@@ -73,7 +71,7 @@ def cmd_hub(args: argparse.Namespace) -> int:
     for account in accounts:
         print(f"  {account.role:<10}  {account.name:<{width}}  password: {account.password}")
     print("Stop with Ctrl-C.", flush=True)
-    return run_foreground([sys.executable, "-m", "jupyterhub", "-f", str(CONFIG_FILE)], env, cwd=state)
+    return run_foreground([sys.executable, "-m", "jupyterhub", "-f", str(hub_config_file())], env, cwd=state)
 
 
 def run_foreground(command: list[str], env: dict[str, str], cwd: Path) -> int:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..course.setup import DEFAULT_COURSE_ID
-from ..paths import judge_dir
+from ..paths import bundled_problems_dir
 
 
 class CourseError(ValueError):
@@ -19,6 +19,7 @@ class Course:
     root: Path
     course_id: str
     exchange: Path
+    problem_paths: tuple[Path, ...] = ()  # where its nbgrader_config.py has the judge look for problems
 
     @property
     def instructors_group(self) -> str:
@@ -41,7 +42,8 @@ def load_course(root: Path) -> Course:
     if not course_id:
         raise CourseError(f"{root}/nbgrader_config.py sets no CourseDirectory.course_id")
     exchange = Path(config.Exchange.get("root") or "/srv/nbgrader/exchange")
-    return Course(root=root, course_id=course_id, exchange=exchange)
+    problems = tuple(Path(p) for p in config.JudgeTests.get("problem_paths", []))
+    return Course(root=root, course_id=course_id, exchange=exchange, problem_paths=problems)
 
 
 def create_demo_course(root: Path, course_id: str = DEFAULT_COURSE_ID) -> Course:
@@ -49,8 +51,8 @@ def create_demo_course(root: Path, course_id: str = DEFAULT_COURSE_ID) -> Course
     from ..course.assignments import ASSIGNMENTS
     from ..course.setup import build_assignment, init_course, load_problems
 
-    problems = judge_dir().parent / "problems"
-    init_course(root, course_id, [problems])
+    problems = bundled_problems_dir()
+    init_course(root, course_id)
     for assignment, slugs in ASSIGNMENTS.items():
         build_assignment(root, assignment, load_problems([str(problems / slug) for slug in slugs]))
     root.chmod(0o700)  # staff only: students' servers reach the exchange through a bind mount

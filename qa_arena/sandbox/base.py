@@ -13,6 +13,9 @@ Subclasses implement:
   raise TimeoutError when nothing came within ``timeout`` seconds.
 - ``_terminate()``: stop the runner and remove everything the sandbox created,
   also after an error; must be safe to call twice.
+
+and may implement ``diagnostics()``: what the runner said on its stderr (the end of it, a few KiB),
+added to every error about the runner dying or failing to start.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from traitlets import Float, Int
 from traitlets.config import LoggingConfigurable
 
 from .. import paths
+
+STDERR_CAP = 4096  # characters of the runner's stderr kept for an error message
 
 
 class SandboxError(RuntimeError):
@@ -80,7 +85,16 @@ class Sandbox(LoggingConfigurable):
     @abstractmethod
     def _terminate(self) -> None: ...
 
+    def diagnostics(self) -> str:
+        """The end of the runner's own stderr, when the backend keeps it; '' otherwise."""
+        return ""
+
     # -- shared ------------------------------------------------------------
+    def runner_died(self, what: str) -> SandboxError:
+        """An error about the runner dying, with what it said on its way out."""
+        said = self.diagnostics().strip()
+        return SandboxError(f"{what}; the runner said: {said}" if said else what)
+
     def runner_args(self) -> list[str]:
         return [
             f"--workers={self.workers}",
@@ -106,7 +120,7 @@ class Sandbox(LoggingConfigurable):
     def await_ready(self) -> dict:
         event = self.receive(self.start_timeout)
         if event.get("event") != "ready":
-            raise SandboxError(f"sandbox runner did not start: {event.get('message') or event}")
+            raise self.runner_died(f"sandbox runner did not start: {event.get('message') or event}")
         return event
 
     def send(self, request: dict) -> None:
@@ -129,7 +143,7 @@ class Sandbox(LoggingConfigurable):
             except TimeoutError:
                 continue
             if not chunk:
-                raise SandboxError("the sandbox runner exited unexpectedly")
+                raise self.runner_died("the sandbox runner exited unexpectedly")
             self._buffer.extend(chunk)
         line = bytes(self._buffer[:newline])
         del self._buffer[: newline + 1]

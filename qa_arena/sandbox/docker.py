@@ -21,7 +21,7 @@ import uuid
 from traitlets import Bool, Float, Int, Unicode
 
 from ..images import JUDGE_IMAGE, RUNNER_LABEL, runner_digest
-from .base import Sandbox, SandboxError
+from .base import STDERR_CAP, Sandbox, SandboxError
 from .seccomp import profile_json
 
 NAME_PREFIX = "qa-arena-judge-"
@@ -285,6 +285,15 @@ class DockerSandbox(Sandbox):
                 return box
             self.log.warning("a pooled judge container is gone (did the Docker engine restart?): not used")
             box.remove()
+
+    def diagnostics(self) -> str:
+        if self.box is None:
+            return ""
+        try:
+            said = self.box.container.logs(stdout=False, stderr=True, tail=40)
+        except Exception:  # the container or the engine is gone: nothing more to say
+            return ""
+        return said.decode(errors="replace")[-STDERR_CAP:]
 
     def _write(self, data: bytes) -> None:
         if self.box is None:

@@ -2,20 +2,24 @@
 
 Not a security boundary. As root, runs drop to an unprivileged uid inside fresh
 PID/mount/network namespaces and the whole tree sits in its own pids and memory
-cgroups, so a fork bomb or a memory bomb stays contained; as another user, runs
-use an unprivileged user namespace when the kernel allows it. Use the docker
-backend for students you do not trust.
+cgroups, so a fork bomb or a memory bomb stays contained. As any other user, the
+runner starts in a user namespace of its own (the kernel must allow unprivileged
+user namespaces) and runs nest theirs in it; without root there are no cgroups and
+no uid switch: rlimits bound processes and memory. Use the docker backend for
+students you do not trust.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import importlib.metadata as metadata
 import os
 import select
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -26,9 +30,51 @@ from packaging.requirements import Requirement
 from traitlets import Int, List, Unicode, default
 
 from ..paths import user_cache_dir
-from .base import Sandbox, SandboxError
+from .base import STDERR_CAP, Sandbox, SandboxError
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
+SYSTEM_PYTHON = "/usr/bin/python3"
+# The runner as PID 1 of a namespace of its own: when it ends, every run ends with it.
+OUTER_NAMESPACE = ["--pid", "--fork", "--kill-child"]
+USERNS_REFUSED = (
+    "the local sandbox needs unprivileged user namespaces, which this machine refuses ({reason}): "
+    "enable them (sysctl user.max_user_namespaces=15000; on Debian also kernel.unprivileged_userns_clone=1, "
+    "on Ubuntu kernel.apparmor_restrict_unprivileged_userns=0), or grade with the docker backend (--backend docker)"
+)
+
+
+@functools.cache
+def user_namespace_refusal() -> str | None:
+    """Why this user cannot make the runner's namespaces (None: it can), tried once per process."""
+    if not shutil.which("unshare"):
+        return "the unshare command is missing: install util-linux"
+    try:
+        probe = subprocess.run(
+            ["unshare", "--user", "--map-current-user", *OUTER_NAMESPACE, "true"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return str(exc)
+    if probe.returncode == 0:
+        return None
+    return probe.stderr.strip().splitlines()[-1] if probe.stderr.strip() else f"unshare exited {probe.returncode}"
+
+
+def outermost(paths: list[str]) -> list[str]:
+    """The paths that lie in none of the others (a bind inside a read-only bind could not be made)."""
+    unique = list(dict.fromkeys(os.path.normpath(p) for p in paths))
+    return [p for p in unique if not any(p != q and p.startswith(q.rstrip("/") + "/") for q in unique)]
+
+
+def others_can_read(path: str) -> bool:
+    """Whether a user other than the owner can read `path` itself (its ancestors aside: runs see it
+    through a bind mount in a root of their own)."""
+    try:
+        return bool(os.stat(path).st_mode & stat.S_IROTH)
+    except OSError:
+        return False
 
 
 def runtime_distributions(root: str = "pytest") -> list[metadata.Distribution]:
@@ -85,8 +131,8 @@ class LocalSandbox(Sandbox):
 
     python = Unicode(
         config=True,
-        help="Interpreter for the runner. Default: this one, or /usr/bin/python3 when running as root "
-        "(runs drop to `run_user`, who must be able to read the interpreter; it must be the same minor version).",
+        help="Interpreter for the runner. Default: this one; as root, /usr/bin/python3 when `run_user` could "
+        "not read this one's standard library (runs drop to `run_user`; it must be the same minor version).",
     )
     run_user = Unicode("nobody", config=True, help="When started as root: the user runs execute as.")
     cache_dir = Unicode(
@@ -106,7 +152,10 @@ class LocalSandbox(Sandbox):
 
     @default("python")
     def _python_default(self) -> str:
-        return "/usr/bin/python3" if os.geteuid() == 0 else sys.executable
+        stdlib = os.path.dirname(os.__file__)
+        if os.geteuid() == 0 and not others_can_read(stdlib) and os.path.exists(SYSTEM_PYTHON):
+            return SYSTEM_PYTHON
+        return sys.executable
 
     @default("cache_dir")
     def _cache_default(self) -> str:
@@ -124,6 +173,7 @@ class LocalSandbox(Sandbox):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.proc: subprocess.Popen | None = None
+        self.stderr = None  # the runner's stderr, in an unnamed file: read when it dies
         self.cgroups: list[Path] = []
 
     def _make_cgroups(self) -> list[str]:
@@ -149,6 +199,9 @@ class LocalSandbox(Sandbox):
         return procs
 
     def _launch(self) -> None:
+        root = os.geteuid() == 0
+        if not root and (refusal := user_namespace_refusal()):
+            raise SandboxError(USERNS_REFUSED.format(reason=refusal))
         runner = self.runner_source()
         binds = list(self.system_paths)
         args = [
@@ -156,29 +209,30 @@ class LocalSandbox(Sandbox):
             f"--sandbox-dir={self._empty_dir('sandbox')}",
             f"--root-dir={self._empty_dir('root')}",
         ]
-        if os.geteuid() == 0:
+        # runs read pytest and the runner from a copy that holds nothing else (a venv or a checkout
+        # holds the problem bank), world-readable for when they drop to run_user
+        runtime = build_runtime(Path(self.cache_dir), runner)
+        runner = runtime / "runner.py"
+        binds.append(str(runtime))
+        if root:
             import pwd
 
             user = pwd.getpwnam(self.run_user)
-            runtime = build_runtime(Path(self.cache_dir), runner)
-            runner = runtime / "runner.py"
-            binds.append(str(runtime))
             args += [f"--uid={user.pw_uid}", f"--gid={user.pw_gid}"]
             args += [f"--cgroup={procs}" for procs in self._make_cgroups()]
-        else:  # runs read this interpreter and the runner where they are
-            binds += [str(runner.parent), sys.prefix, sys.base_prefix, os.path.realpath(self.python)]
-        args += [f"--bind={path}" for path in dict.fromkeys(binds)]
+        binds += self.interpreter_paths()
+        args += [f"--bind={path}" for path in outermost(binds)]
         command = [self.python, "-B", "-E", "-s", str(runner), *args]
         if shutil.which("unshare"):
-            # The runner becomes PID 1 of its own namespace: when it ends, every run ends with it.
-            command = ["unshare", "--pid", "--fork", "--kill-child", *command]
+            command = ["unshare", *([] if root else ["--user", "--map-current-user"]), *OUTER_NAMESPACE, *command]
         env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONHASHSEED": "0"}
+        self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 - open while the runner lives, closed in _terminate
         try:
             self.proc = subprocess.Popen(
                 command,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
+                stderr=self.stderr,
                 env=env,
                 cwd="/",
                 start_new_session=True,
@@ -186,6 +240,20 @@ class LocalSandbox(Sandbox):
         except OSError as exc:
             raise SandboxError(f"cannot start the local runner with {self.python}: {exc}") from exc
         os.set_blocking(self.proc.stdout.fileno(), False)
+
+    def interpreter_paths(self) -> list[str]:
+        """What runs need of the runner's interpreter: the executable and its installation (the stdlib)."""
+        executable = os.path.realpath(shutil.which(self.python) or self.python)
+        return [executable, os.path.dirname(os.path.dirname(executable))]
+
+    def diagnostics(self) -> str:
+        if self.stderr is None:
+            return ""
+        try:
+            self.stderr.seek(max(0, os.fstat(self.stderr.fileno()).st_size - STDERR_CAP))
+            return self.stderr.read(STDERR_CAP).decode(errors="replace")
+        except (OSError, ValueError):
+            return ""
 
     def _write(self, data: bytes) -> None:
         assert self.proc and self.proc.stdin
@@ -214,6 +282,9 @@ class LocalSandbox(Sandbox):
                     os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
             proc.stdout.close()
+        if self.stderr is not None:
+            self.stderr.close()
+            self.stderr = None
         for group in self.cgroups:
             for _ in range(50):
                 pids = (group / "cgroup.procs").read_text().split() if group.exists() else []

@@ -13,10 +13,10 @@ from pathlib import Path
 from traitlets import List, Unicode, default
 from traitlets.config import LoggingConfigurable
 
+from ..paths import bundled_problems_dir
 from ..problem import Problem, ProblemCache, ProblemError
 
 SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,199}")
-CHECKOUT_PROBLEMS = Path(__file__).resolve().parents[2] / "problems"
 
 
 class UnknownProblem(ProblemError):
@@ -34,7 +34,7 @@ class ProblemBank(LoggingConfigurable):
         Unicode(),
         config=True,
         help="Directories holding problem directories, searched in order. Default: $QA_ARENA_PROBLEMS "
-        "(paths separated by ':'), else this checkout's problems/ (absent from an installed wheel).",
+        "(paths separated by ':'), else the problems bundled with QA Arena.",
     )
 
     @default("paths")
@@ -42,7 +42,10 @@ class ProblemBank(LoggingConfigurable):
         env = os.environ.get("QA_ARENA_PROBLEMS")
         if env is not None:
             return [p for p in env.split(":") if p]
-        return [str(CHECKOUT_PROBLEMS)] if CHECKOUT_PROBLEMS.is_dir() else []
+        try:
+            return [str(bundled_problems_dir())]
+        except FileNotFoundError:  # an installation without them (students' containers)
+            return []
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)

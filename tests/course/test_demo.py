@@ -1,4 +1,5 @@
-"""The README's main command: `qa-arena demo` grades a throwaway course end to end, as a newcomer runs it."""
+"""The README's main command: `qa-arena demo` grades a throwaway course end to end, as a newcomer runs it:
+from the checkout's venv, and from the wheel installed in a fresh venv far from the checkout."""
 
 from __future__ import annotations
 
@@ -9,22 +10,27 @@ from pathlib import Path
 
 import pytest
 
-from qa_arena.course.demo import ASSIGNMENT, PROBLEMS, problem_bank
+from qa_arena.course.demo import ASSIGNMENT, PROBLEMS
+from qa_arena.paths import bundled_problems_dir
 from qa_arena.problem import load_problem
 
 pytestmark = [pytest.mark.nbgrader, pytest.mark.slow]
 
 
-def test_the_demo_grades_its_four_students_and_releases_their_feedback(tmp_path):
+@pytest.mark.parametrize("installed", ["checkout", "wheel"])
+def test_the_demo_grades_its_four_students_and_releases_their_feedback(request, tmp_path, installed):
     course = tmp_path / "demo"
-    demo = subprocess.run(
-        [str(Path(sys.executable).with_name("qa-arena")), "demo", "--dir", str(course)],
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+    command, env, cwd = [str(Path(sys.executable).with_name("qa-arena"))], None, None
+    if installed == "wheel":
+        wheel = request.getfixturevalue("installed_wheel")
+        command, env, cwd = [wheel.qa_arena], wheel.env(home=tmp_path), tmp_path
+    demo = subprocess.run([*command, "demo", "--dir", str(course)], capture_output=True, text=True, timeout=900,
+                          env=env, cwd=cwd)  # fmt: skip
     assert demo.returncode == 0, demo.stdout[-3000:] + demo.stderr[-3000:]
     assert "The course is in" in demo.stdout and ASSIGNMENT in demo.stdout
+    checkout = str(Path(__file__).resolve().parents[2])
+    assert checkout not in (course / "nbgrader_config.py").read_text()  # the course owns its problems
+    assert sorted(p.name for p in (course / "problems").iterdir()) == sorted(PROBLEMS)
 
     records = {
         (path.parent.name, path.name.split(".")[0]): json.loads(path.read_text())
@@ -41,7 +47,7 @@ def test_the_demo_grades_its_four_students_and_releases_their_feedback(tmp_path)
     assert "not a readable notebook" in records["dan", "durations"]["log"][-1]
     assert records["dan", "leap_year"]["status"] == "SUCCESS"
 
-    hidden = [line.strip() for slug in PROBLEMS for v in load_problem(problem_bank() / slug).variants
+    hidden = [line.strip() for slug in PROBLEMS for v in load_problem(bundled_problems_dir() / slug).variants
               for line in v.source.splitlines() if len(line.strip()) > 25]  # fmt: skip
     expected = {"ada": sorted(PROBLEMS), "ben": sorted(PROBLEMS), "cleo": sorted(PROBLEMS), "dan": ["leap_year"]}
     for student, notebooks in expected.items():  # dan's broken notebook could not be graded: no feedback page

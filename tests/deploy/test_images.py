@@ -117,7 +117,8 @@ def test_singleuser_image(deploy_images):
         "python -c 'from nbgrader.apps.baseapp import NbGrader; a = NbGrader(); a.initialize([]);"
         ' print("exchange", a.config.Exchange.root)\'; '
         "python -c 'import sys, nbformat; print(\"rfc3987_syntax\" in sys.modules)'; "
-        "stat -c %a /srv/nbgrader/exchange; command -v jupyterhub-singleuser",
+        "stat -c %a /srv/nbgrader/exchange; command -v jupyterhub-singleuser; "
+        "python -c 'import qa_arena.paths as p; p.bundled_problems_dir()' 2>&1 | tail -n 1",
     )
     lines = out.splitlines()
     assert lines[:3] == ["1000", "1000", "/home/jovyan"]
@@ -128,8 +129,10 @@ def test_singleuser_image(deploy_images):
         assert f'"{extension}": true' in page
     assert page.count("@jupyter/nbgrader:formgrader") == 2  # disabled and locked
     assert "exchange /srv/nbgrader/exchange" in out
-    assert lines[-3] == "False"  # no IRI parser built at every nbgrader and Jupyter start (bench/bench_startup.py)
-    assert lines[-2] == "1777" and lines[-1] == "/opt/venv/bin/jupyterhub-singleuser"
+    assert lines[-4] == "False"  # no IRI parser built at every nbgrader and Jupyter start (bench/bench_startup.py)
+    assert lines[-3] == "1777" and lines[-2] == "/opt/venv/bin/jupyterhub-singleuser"
+    # the wheel's bundled problems (goldens, mutants) are removed from students' containers
+    assert lines[-1].startswith("FileNotFoundError: problems/durations/problem.toml not found"), lines[-1]
 
 
 @pytest.mark.docker
