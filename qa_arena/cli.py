@@ -110,11 +110,8 @@ def cmd_validate(args) -> int:
         for path in track(args.dirs, description="validating", transient=True, disable=len(args.dirs) < 2)
     ]
     for report in reports:
-        if report.grader_error:
-            mark = "[red]ERROR[/red]"
-        else:
-            mark = "[green]ok[/green]" if report.ok else "[red]INVALID[/red]"
-        console.print(f"{mark} {report.slug or report.path}")
+        mark = "[green]ok[/green]" if report.ok else "[red]INVALID[/red]"
+        console.print(f"{'[red]ERROR[/red]' if report.grader_error else mark} {report.slug or report.path}")
         if report.grader_error:
             console.print(f"  the grader could not run: {report.grader_error}", markup=False)
         for error in report.errors:
