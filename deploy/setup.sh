@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Set up QA Arena on a fresh Debian machine: system packages, the Docker engine, the Python venv, the judge image.
 # Idempotent: run it again at any time. Works offline except for the package registries (apt, PyPI).
+# Any python3 from 3.11 on: PYTHON=python3.13 picks another; VENV=.venv-3.13 puts the venv elsewhere;
+# --no-image skips the judge image (for a second venv beside a first).
 set -euo pipefail
+build_image=1
+[ "${1:-}" = "--no-image" ] && build_image=0
 cd "$(dirname "$0")/.."
 
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
@@ -33,18 +37,23 @@ fi
 if docker info >/dev/null 2>&1; then say "Docker engine answers"; else say "no Docker engine: the local backend will be used"; fi
 
 python=${PYTHON:-python3}
-if [ ! -x .venv/bin/python ]; then
-    say "creating .venv with $($python --version)"
-    "$python" -m venv .venv
+venv=${VENV:-.venv}
+if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+    echo "QA Arena needs Python 3.11 or later; $python is $("$python" --version 2>&1): set PYTHON=" >&2
+    exit 1
 fi
-say "installing QA Arena into .venv"
-.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+if [ ! -x "$venv/bin/python" ]; then
+    say "creating $venv with $("$python" --version)"
+    "$python" -m venv "$venv"
+fi
+say "installing QA Arena into $venv"
+"$venv/bin/python" -m pip install -q --disable-pip-version-check -e '.[test]'
 # jsonschema's optional IRI checker (pulled in by jupyter-events) builds an Earley parser on import: 1.5-2 s
 # in every nbgrader, Jupyter and qa-arena process that loads nbformat. Nothing here validates IRIs.
-.venv/bin/python -m pip uninstall -q -y rfc3987-syntax 2>/dev/null || true
+"$venv/bin/python" -m pip uninstall -q -y rfc3987-syntax 2>/dev/null || true
 
-if docker info >/dev/null 2>&1; then
-    say "building the judge image (offline base if the public one cannot be pulled)"
-    .venv/bin/qa-arena image build
+if [ "$build_image" = 1 ] && docker info >/dev/null 2>&1; then
+    say "building the judge image when out of date (offline base if the public one cannot be pulled)"
+    "$venv/bin/qa-arena" image build judge
 fi
-say "ready: .venv/bin/qa-arena --help"
+say "ready: $venv/bin/qa-arena --help"

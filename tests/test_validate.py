@@ -37,3 +37,21 @@ def test_valid_problem_and_hint_warning(problem_copy, local_judge):
     report = validate_problem(problem_copy, local_judge)
     assert report.ok
     assert report.warnings == ["mutant unlisted has no hint"]
+
+
+def test_a_grader_that_cannot_run_is_an_error_not_an_invalid_problem(problem_copy, tmp_path):
+    """No judge image: nothing is known about the problem, so it is not called INVALID; the fix is named."""
+    import subprocess
+    import sys
+
+    config = tmp_path / "config.py"
+    config.write_text("c.DockerSandbox.image = 'qa-arena/no-such-judge:none'\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "qa_arena", "--config", str(config), "problems", "validate", str(problem_copy),
+         "--backend", "docker"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "INVALID" not in proc.stdout
+    assert proc.stdout.startswith("ERROR adder")
+    assert "qa-arena image build" in proc.stdout and "--backend local" in proc.stdout
