@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .judge import Judge
-from .problem import ProblemError, load_problem
+from .mutation.probe import run_probe
+from .problem import Problem, ProblemError, load_problem
 from .verdict import ERROR
 
 
@@ -42,6 +43,7 @@ def validate_problem(path: str | Path, judge: Judge) -> ValidationReport:
     report.warnings += [f"mutant {m.id} has no hint" for m in problem.mutants if not m.hint]
     if len(problem.wheats) < 2:
         report.warnings.append(f"only {len(problem.wheats)} wheat(s): over-specified tests may go unnoticed")
+    compare_correct_variants(problem, report)
     if problem.reference_tests is None:
         report.errors.append("no reference_tests.py: the problem's behaviour cannot be checked")
         return report
@@ -71,3 +73,28 @@ def validate_problem(path: str | Path, judge: Judge) -> ValidationReport:
         if len(same) > 1:
             report.errors.append(f"mutants {', '.join(same)} behave identically on the reference tests")
     return report
+
+
+def compare_correct_variants(problem: Problem, report: ValidationReport, examples: int = 300) -> None:
+    """Differential check: every wheat must do what the golden does on generated inputs (problem.toml's
+    [generate]), not only on the reference tests: two correct variants that disagree mean a specification
+    that allows both, or a wheat that is wrong, and a student's faithful test would be called invalid."""
+    if not problem.wheats:
+        return
+    sources = {"golden": problem.golden.source, **{w.id: w.source for w in problem.wheats}}
+    try:
+        answer = run_probe(problem, sources, "compare", examples=examples)
+    except ProblemError as exc:
+        report.errors.append(str(exc))
+        return
+    if "error" in answer:
+        report.warnings.append(f"correct variants compared on the reference tests only: {answer['error']}")
+        return
+    for wheat_id, found in answer["disagreements"].items():
+        if isinstance(found, str):
+            report.errors.append(f"wheat {wheat_id}: {found}")
+        elif found:
+            report.errors.append(
+                f"wheat {wheat_id} disagrees with the golden on generated input {found['input']}: the golden "
+                f"{found['golden']}, {wheat_id} {found['variant']} (fix the wheat, or the golden and the specification)"
+            )

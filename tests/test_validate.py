@@ -55,3 +55,49 @@ def test_a_grader_that_cannot_run_is_an_error_not_an_invalid_problem(problem_cop
     assert "INVALID" not in proc.stdout
     assert proc.stdout.startswith("ERROR adder")
     assert "qa-arena image build" in proc.stdout and "--backend local" in proc.stdout
+
+
+def test_wheats_must_agree_with_the_golden_on_generated_inputs(problem_copy, local_judge):
+    """A wheat that differs only where no reference test looks is caught, with the input that shows it."""
+    assert validate_problem(problem_copy, local_judge).ok
+    (problem_copy / "wheats" / "big.py").write_text(
+        "def add(a, b):\n    return a + b if abs(a) < 1000 else a + b - 1\n"
+    )
+    report = validate_problem(problem_copy, local_judge)
+    assert not report.ok
+    (error,) = report.errors
+    assert error.startswith("wheat big disagrees with the golden on generated input (")
+    assert ": the golden returns " in error and ", big returns " in error
+
+
+def test_without_a_strategy_wheats_are_compared_on_the_reference_tests_only(problem_copy, local_judge):
+    toml = problem_copy / "problem.toml"
+    toml.write_text(toml.read_text().split("[generate]")[0])
+    report = validate_problem(problem_copy, local_judge)
+    assert report.ok
+    assert any("compared on the reference tests only" in w and "[generate] strategy" in w for w in report.warnings)
+
+
+def test_a_class_is_compared_through_the_problems_driver(tmp_path):
+    """For a class, [generate] drive exercises it on the generated operations and returns what it saw."""
+    from qa_arena.problem import load_problem
+    from qa_arena.validate import ValidationReport, compare_correct_variants
+
+    root = tmp_path / "counter"
+    (root / "wheats").mkdir(parents=True)
+    (root / "mutants").mkdir()
+    (root / "mutants" / "stuck.py").write_text("class Counter:\n    def add(self, k):\n        return 0\n")
+    (root / "problem.toml").write_text(
+        'slug = "counter"\ntitle = "Counter"\ndifficulty = "Easy"\nmodule = "counter"\nfunction = "Counter"\n'
+        'description = "A counter that never goes below zero."\n[generate]\n'
+        "strategy = 'st.tuples(st.lists(st.integers(-3, 3)))'\n"
+        "drive = '''\ndef drive(cls, steps):\n    c = cls()\n    return [c.add(s) for s in steps]\n'''\n"
+    )
+    golden = "class Counter:\n    def __init__(self):\n        self.n = 0\n    def add(self, k):\n"
+    (root / "golden.py").write_text(golden + "        self.n = max(0, self.n + k)\n        return self.n\n")
+    (root / "wheats" / "same.py").write_text(golden + "        self.n += k\n        self.n *= self.n > 0\n"
+                                             "        return self.n\n")  # fmt: skip
+    (root / "wheats" / "negative.py").write_text(golden + "        self.n += k\n        return self.n\n")
+    report = ValidationReport(root)
+    compare_correct_variants(load_problem(root), report)
+    assert [e.split(" disagrees")[0] for e in report.errors] == ["wheat negative"], report.errors

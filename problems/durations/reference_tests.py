@@ -23,7 +23,8 @@ def test_valid(text, seconds):
 
 @pytest.mark.parametrize(
     "text",
-    ["", "   ", "h", "15", "1h30", "5s2h", "1m1m", "1h 30m", "1H", "5d", "-5s", "+5s", "1.5h"],
+    ["", "   ", "h", "15", "1h30", "5s2h", "1m1m", "1h 30m", "1H", "5d", "-5s", "+5s", "1.5h",
+     "\u0665s", "\uff11m", "\u00b2h", "\n45s"],
 )
 def test_invalid(text):
     with pytest.raises(ValueError):

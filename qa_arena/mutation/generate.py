@@ -14,8 +14,6 @@ import difflib
 import json
 import random
 import shutil
-import subprocess
-import sys
 import tempfile
 import tomllib
 from dataclasses import dataclass, field
@@ -25,6 +23,7 @@ from ..judge import Judge
 from ..problem import Problem, ProblemError, load_problem
 from ..verdict import ERROR
 from .operators import make_operator, mutate, operator_specs
+from .probe import run_probe
 
 CANDIDATES_DIR = "candidates"
 INDEX = "candidates.toml"
@@ -105,18 +104,7 @@ def _reference_kills(problem: Problem, candidates: list[Candidate], judge: Judge
 
 
 def _fingerprints(problem: Problem, sources: dict[str, str], seed: int, examples: int) -> dict[str, str] | None:
-    generate = problem.extra.get("generate", {})
-    function = generate.get("function", problem.function)
-    if not function:
-        return None
-    job = {"module": problem.module, "function": function, "strategy": generate.get("strategy"), "seed": seed,
-           "examples": examples, "call_timeout": 0.5, "sources": sources}  # fmt: skip
-    result = subprocess.run([sys.executable, "-m", "qa_arena.mutation.probe"], input=json.dumps(job),
-                            capture_output=True, text=True, timeout=600)  # fmt: skip
-    if result.returncode != 0:
-        raise ProblemError(f"property-based screening failed: {result.stderr.strip().splitlines()[-1:]}")
-    data = json.loads(result.stdout)
-    return data.get("fingerprints")
+    return run_probe(problem, sources, "fingerprint", seed, examples).get("fingerprints")
 
 
 def screen(problem: Problem, candidates: list[Candidate], judge: Judge, seed: int, examples: int = 200) -> str:

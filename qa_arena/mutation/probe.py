@@ -1,9 +1,16 @@
-"""Run implementations on inputs Hypothesis generates, and fingerprint what each one does.
+"""Run implementations on inputs Hypothesis generates, and fingerprint or compare what each one does.
 
-Runs in a child process of `qa-arena mutants generate` (instructor-side code only: the golden and
-variants derived from it). Reads a JSON job on stdin, prints {variant id: fingerprint} on stdout.
-The inputs are generated once, deterministically from the seed, and each variant gets deep
-copies, so a variant that mutates its arguments shows it in its fingerprint.
+Runs in a child process of `qa-arena mutants generate` and `qa-arena problems validate`
+(instructor-side code only: the golden, the wheats and variants derived from them). Reads a JSON job
+on stdin and prints on stdout {variant id: fingerprint} (mode "fingerprint") or, for each variant that
+behaves unlike the golden, the first input on which it does (mode "compare"). The inputs are generated
+once, deterministically from the seed, and each variant gets deep copies, so a variant that mutates
+its arguments shows it.
+
+A problem declares its inputs in problem.toml's `[generate]` table: `strategy`, a Hypothesis
+expression (with `st`) of argument tuples, and for a class, `drive`: the source of a function
+`drive(subject, *args)` that exercises the class on those arguments and returns what it observed.
+Without a strategy, the function's annotations give one.
 """
 
 from __future__ import annotations
@@ -16,6 +23,28 @@ import json
 import signal
 import sys
 import types
+
+
+def run_probe(problem, sources: dict[str, str], mode: str, seed: int = 0, examples: int = 200) -> dict:
+    """Run this module in a child process on `sources` ({variant id: source}, the golden's first) and return
+    its answer; {"error": ...} when the problem gives no way to generate inputs."""
+    import subprocess
+
+    from ..problem import ProblemError
+
+    generate = problem.extra.get("generate", {})
+    function = generate.get("function", problem.function)
+    if not function:
+        return {"error": "the problem names no function (problem.toml: function)"}
+    job = {"mode": mode, "module": problem.module, "function": function, "strategy": generate.get("strategy"),
+           "drive": generate.get("drive"), "seed": seed, "examples": examples, "call_timeout": 0.5,
+           "sources": sources}  # fmt: skip
+    result = subprocess.run([sys.executable, "-m", "qa_arena.mutation.probe"], input=json.dumps(job),
+                            capture_output=True, text=True, timeout=600)  # fmt: skip
+    if result.returncode != 0:
+        last = (result.stderr.strip().splitlines() or ["no output"])[-1]
+        raise ProblemError(f"running the problem on generated inputs failed: {last}")
+    return json.loads(result.stdout)
 
 
 class CallTimeout(BaseException):
@@ -53,36 +82,64 @@ def _safe_repr(value) -> str:
         return f"<repr raised {type(exc).__name__}>"
 
 
-def fingerprint(function, inputs: list, call_timeout: float) -> str:
-    outcomes = []
-    for args in inputs:
-        call_args = copy.deepcopy(args)
-        signal.setitimer(signal.ITIMER_REAL, call_timeout)
-        try:
-            result = function(*call_args)
-            outcome = ("ok", _safe_repr(result), _safe_repr(call_args))
-        except CallTimeout:
-            outcome = ("timeout",)
-        except BaseException as exc:
-            outcome = ("raise", type(exc).__name__, _safe_repr(call_args))
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-        outcomes.append(outcome)
+def _driver(job: dict):
+    """The problem's `drive(subject, *args)`, or a plain call."""
+    if not job.get("drive"):
+        return lambda subject, *args: subject(*args)
+    namespace: dict = {"__builtins__": builtins}
+    exec(compile(job["drive"], "<problem.toml [generate] drive>", "exec"), namespace)  # the problem author's code
+    return namespace["drive"]
+
+
+def outcome(function, args: tuple, call_timeout: float, drive) -> tuple:
+    """What one call does: its result (and its arguments afterwards), its exception's type, or a timeout."""
+    call_args = copy.deepcopy(args)
+    signal.setitimer(signal.ITIMER_REAL, call_timeout)
+    try:
+        result = drive(function, *call_args)
+        return ("ok", _safe_repr(result), _safe_repr(call_args))
+    except CallTimeout:
+        return ("timeout",)
+    except BaseException as exc:
+        return ("raise", type(exc).__name__, _safe_repr(call_args))
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def describe(result: tuple, args: tuple) -> str:
+    """An outcome in words, for an instructor."""
+    if result[0] == "timeout":
+        return "does not return in time"
+    changed = f" and leaves its arguments as {result[2]}" if result[2] != _safe_repr(args) else ""
+    if result[0] == "raise":
+        return f"raises {result[1]}{changed}"
+    return f"returns {result[1]}{changed}"
+
+
+def fingerprint(function, inputs: list, call_timeout: float, drive=None) -> str:
+    drive = drive or (lambda subject, *args: subject(*args))
+    outcomes = [outcome(function, args, call_timeout, drive) for args in inputs]
     return hashlib.sha256(repr(outcomes).encode()).hexdigest()
 
 
-def main() -> None:
+def first_disagreement(golden, other, inputs: list, call_timeout: float, drive) -> dict | None:
+    """The first input on which `other` does not do what `golden` does."""
+    for args in inputs:
+        expected, got = outcome(golden, args, call_timeout, drive), outcome(other, args, call_timeout, drive)
+        if expected != got:
+            shown = ", ".join(_safe_repr(a) for a in args)
+            return {"input": f"({shown})", "golden": describe(expected, args), "variant": describe(got, args)}
+    return None
+
+
+def generate_inputs(job: dict, golden) -> list | None:
+    """The job's inputs, or None when the problem gives no way to generate them."""
     from hypothesis import HealthCheck, given, settings
     from hypothesis import seed as seeded
 
-    job = json.load(sys.stdin)
-    signal.signal(signal.SIGALRM, _on_alarm)
-    module, function = job["module"], job["function"]
-    golden = getattr(_load(module, "golden", job["sources"]["golden"]), function)
     strategy = _strategy(job, golden)
     if strategy is None:
-        print(json.dumps({"error": "no strategy: annotate the function or set [generate] strategy in problem.toml"}))
-        return
+        return None
     inputs: list = []
 
     @seeded(job["seed"])
@@ -93,14 +150,33 @@ def main() -> None:
         inputs.append(copy.deepcopy(args if isinstance(args, tuple) else (args,)))
 
     collect()
-    prints = {}
+    return inputs
+
+
+def main() -> None:
+    job = json.load(sys.stdin)
+    signal.signal(signal.SIGALRM, _on_alarm)
+    module, function = job["module"], job["function"]
+    golden = getattr(_load(module, "golden", job["sources"]["golden"]), function)
+    inputs = generate_inputs(job, golden)
+    if inputs is None:
+        print(json.dumps({"error": "no strategy: annotate the function or set [generate] strategy in problem.toml"}))
+        return
+    drive = _driver(job)
+    found: dict = {}
     for variant_id, source in job["sources"].items():
         try:
-            prints[variant_id] = fingerprint(getattr(_load(module, variant_id, source), function), inputs,
-                                             job["call_timeout"])  # fmt: skip
+            implementation = getattr(_load(module, variant_id, source), function)
         except BaseException as exc:  # a variant that does not even import behaves differently
-            prints[variant_id] = f"import failed: {type(exc).__name__}"
-    print(json.dumps({"fingerprints": prints, "inputs": len(inputs)}))
+            found[variant_id] = f"import failed: {type(exc).__name__}"
+            continue
+        if job.get("mode") == "compare":
+            if variant_id != "golden":
+                found[variant_id] = first_disagreement(golden, implementation, inputs, job["call_timeout"], drive)
+        else:
+            found[variant_id] = fingerprint(implementation, inputs, job["call_timeout"], drive)
+    key = "disagreements" if job.get("mode") == "compare" else "fingerprints"
+    print(json.dumps({key: found, "inputs": len(inputs)}))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 import re
 
-_PART = re.compile(r"(\d+)([hms]?)")
+_PART = re.compile(r"([0-9]+)([hms]?)")
 _SECONDS = {"h": 3600, "m": 60, "s": 1, "": 1}
 _ORDER = "hms"
 

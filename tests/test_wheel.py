@@ -1,0 +1,67 @@
+"""The installed wheel is the whole product: what its commands need ships inside it (tests/install.py)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from qa_arena.images import RUNNER_LABEL, runner_digest
+from tests.conftest import PROBLEMS
+
+CHECKOUT = Path(__file__).resolve().parents[1]
+WHERE = (
+    "import json, qa_arena.paths as p; print(json.dumps({'judge': str(p.judge_dir()), "
+    "'problems': str(p.bundled_problems_dir()), 'hub': str(p.hub_config_file())}))"
+)
+
+
+def run(installed, *args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
+    result = subprocess.run([installed.qa_arena, *args], capture_output=True, text=True, cwd=cwd,
+                            env=installed.env(home=cwd), timeout=timeout)  # fmt: skip
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    return result
+
+
+def shipped(installed, cwd: Path) -> dict[str, Path]:
+    out = subprocess.run([installed.python, "-c", WHERE], capture_output=True, text=True, cwd=cwd, check=True)
+    return {name: Path(path) for name, path in json.loads(out.stdout).items()}
+
+
+def test_the_wheel_carries_the_runner_the_problems_and_the_hub_configuration(installed_wheel, tmp_path):
+    paths = shipped(installed_wheel, tmp_path)
+    assert all(path.is_relative_to(installed_wheel.venv) for path in paths.values()), paths
+    assert (paths["judge"] / "runner.py").is_file() and (paths["judge"] / "Dockerfile").is_file()
+    assert paths["hub"].is_file()
+    names = sorted(p.name for p in paths["problems"].iterdir())
+    assert names == sorted(p.name for p in PROBLEMS.iterdir() if (p / "problem.toml").is_file())
+    assert not list(paths["problems"].rglob("candidates"))  # generated candidates are not part of a problem
+
+
+def test_course_init_and_build_from_the_wheel_name_no_checkout(installed_wheel, tmp_path):
+    course = tmp_path / "course"
+    run(installed_wheel, "course", "init", str(course), cwd=tmp_path)
+    problem = shipped(installed_wheel, tmp_path)["problems"] / "leap_year"
+    build = run(installed_wheel, "course", "build", "--course-dir", str(course), "--assignment", "hw", str(problem),
+                cwd=tmp_path)  # fmt: skip
+    assert "copied leap_year" in build.stdout
+    config = (course / "nbgrader_config.py").read_text()
+    assert str(CHECKOUT) not in config and str(installed_wheel.venv) not in config
+
+
+@pytest.mark.docker
+@pytest.mark.slow
+def test_image_build_from_the_wheel(installed_wheel, tmp_path):
+    import docker
+
+    tag = "qa-arena/judge-from-wheel:test"
+    client = docker.from_env()
+    try:
+        run(installed_wheel, "image", "build", "--tag", tag, cwd=tmp_path, timeout=900)
+        assert client.images.get(tag).labels[RUNNER_LABEL] == runner_digest()  # the runner the checkout has
+    finally:
+        with contextlib.suppress(docker.errors.ImageNotFound):
+            client.images.remove(tag, force=True)
