@@ -1,11 +1,15 @@
 """The notebook side: `%load_ext qa_arena.client`, then `%qa_arena_check PROBLEM` in the check cell.
 
-The check sends the tests cell the student ran last to the course's check service (a JupyterHub
-service, `qa_arena.checks`) and shows its answer. The service's address comes from
-`$QA_ARENA_CHECK_URL` and the student's identity from `$JUPYTERHUB_API_TOKEN` (the Hub sets both in
-the student's server). Without them it checks only what needs no hidden implementation: that the
-tests parse, which tests there are, and common slips. `%qa_arena_rate STARS [comment]` rates the
-feedback text of the latest check. In Python: `check(problem, source)`.
+The check sends the tests cell as it is on screen to the course's check service (a JupyterHub
+service, `qa_arena.checks`) and shows its answer (qa_arena.answer). On screen means: the text the
+frontend holds, unsaved edits included, which QA Arena's JupyterLab extension sends to the kernel just
+before the check cell runs (comm target `qa_arena_tests`); without the extension (the classic notebook),
+the tests cell of the notebook file as last saved; only outside a notebook, the tests cell run last.
+The service's address comes from `$QA_ARENA_CHECK_URL` and the student's identity from
+`$JUPYTERHUB_API_TOKEN` (the Hub sets both in the student's server). Without them it checks only what
+needs no hidden implementation: that the tests parse, which tests there are, and common slips.
+Under nbgrader (validate, autograde) the check cell asks nothing of the service, so it uses up no check.
+`%qa_arena_rate STARS [comment]` rates the feedback of the latest check. In Python: `check(problem, source)`.
 """
 
 from __future__ import annotations
@@ -14,11 +18,13 @@ import ast
 import html
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from .answer import render_html, render_text
 from .submission import notebook_cell_tests
 
 CHECK_URL = "QA_ARENA_CHECK_URL"
+FRONTEND_TARGET = "qa_arena_tests"  # the comm the JupyterLab extension opens with the tests cell's text
 CLIENT_TIMEOUT_S = 180.0  # a check waits at most this long for its verdict
 
 
@@ -56,6 +62,31 @@ def _last_tests_cell(shell) -> str | None:
     return None
 
 
+def is_tests_cell(cell: dict) -> bool:
+    """The notebook's tests cell: tagged qa-arena-tests, or an nbgrader grade_id ending in -tests."""
+    metadata = cell.get("metadata", {})
+    grade_id = metadata.get("nbgrader", {}).get("grade_id", "")
+    return cell.get("cell_type") == "code" and (
+        "qa-arena-tests" in metadata.get("tags", []) or grade_id.endswith("-tests")
+    )
+
+
+def notebook_path(shell) -> str | None:
+    """The file of the notebook this kernel serves (Jupyter Server tells its kernels), if any."""
+    path = shell.user_ns.get("__session__") or os.environ.get("JPY_SESSION_NAME")
+    return path if path and path.endswith(".ipynb") and os.path.isfile(path) else None
+
+
+def saved_tests_cell(path: str) -> str | None:
+    import nbformat
+
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception:  # unreadable or not a notebook: the caller falls back
+        return None
+    return next((cell.source for cell in nb.cells if is_tests_cell(cell)), None)
+
+
 @dataclass
 class CheckResult:
     """What a check found, shown as rich output in the notebook (plain text elsewhere)."""
@@ -64,45 +95,32 @@ class CheckResult:
     findings: list[str]
     answer: dict | None = None  # the service's student view
     note: str = ""  # why there is no answer
-    lines: list[str] = field(default_factory=list)
+    source_note: str = ""  # which text of the tests was checked, when it is not what is on screen
 
-    def __post_init__(self) -> None:
-        self.lines = [f"Checking your tests for {self.problem}:", *(f"  - {f}" for f in self.findings)]
-        self.lines += _answer_lines(self.answer) if self.answer else [self.note] if self.note else []
+    def _intro(self) -> list[str]:
+        return [f"Checking your tests for {self.problem}:", *(f"  - {f}" for f in self.findings)]
 
     def __str__(self) -> str:
-        return "\n".join(self.lines)
+        lines = self._intro() + ([self.source_note] if self.source_note else [])
+        if self.answer:
+            lines.append(render_text(self.answer).rstrip("\n"))
+        elif self.note:
+            lines.append(self.note)
+        return "\n".join(lines)
 
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        items = "".join(f"<li>{html.escape(line.strip().removeprefix('- '))}</li>" for line in self.lines[1:])
-        return f"<div class='qa-arena-check'><strong>{html.escape(self.lines[0])}</strong><ul>{items}</ul></div>"
-
-
-def _answer_lines(answer: dict) -> list[str]:
-    status = answer.get("status")
-    if status not in ("SUCCESS", "FAILURE", "ERROR"):
-        return [f"Still grading ({status}); run the check cell again in a moment."]
-    lines = [f"Result: {status}" + (f", score {answer['score']:g} / 100" if answer.get("score") is not None else "")]
-    if answer.get("message"):
-        lines.append(answer["message"])
-    if "bugs_caught" in answer:
-        lines.append(
-            f"Bugs caught: {answer['bugs_caught']} of {answer['bugs_total']} ({answer['valid_tests']} valid tests)"
-        )
-    lines += [f"Not counted: {t['name']}: {t['reason']}" for t in answer.get("invalid_tests", [])]
-    lines += [f"Not caught yet: {hint}" for hint in answer.get("hints", [])]
-    lines += [
-        f"{t['name']}: {'caught a bug' if t['caught_a_bug'] else 'caught no bug'}" for t in answer.get("tests", [])
-    ]
-    if answer.get("feedback"):
-        lines += [
-            f"{answer['feedback']['label']}:",
-            answer["feedback"]["text"],
-            "Rate it: %qa_arena_rate STARS [comment]",
-        ]
-    return lines
+        intro = self._intro()
+        items = "".join(f"<li>{html.escape(line.strip().removeprefix('- '))}</li>" for line in intro[1:])
+        parts = [f"<div class='qa-arena-check'><strong>{html.escape(intro[0])}</strong><ul>{items}</ul>"]
+        if self.source_note:
+            parts.append(f"<p><em>{html.escape(self.source_note)}</em></p>")
+        if self.answer:
+            parts.append(render_html(self.answer))
+        elif self.note:
+            parts.append(f"<p>{html.escape(self.note)}</p>")
+        return "".join(parts) + "</div>"
 
 
 class CheckClient:
@@ -131,10 +149,8 @@ class CheckClient:
             data = response.json()
         except ValueError:
             data = {"detail": f"unexpected answer (HTTP {response.status_code})"}
-        if response.status_code == 429:
-            raise CheckError(
-                f"not now: {data.get('detail')} (try again in {response.headers.get('Retry-After', '?')} s)"
-            )
+        if response.status_code == 429:  # the detail names the wait, as Retry-After does
+            raise CheckError(f"not now: {data.get('detail')}")
         if response.status_code in (401, 403):
             raise CheckError(f"the check service does not know you: {data.get('detail')} (restart your server?)")
         if response.status_code >= 400:
@@ -196,6 +212,22 @@ def stub_module(name: str):
     return module
 
 
+def register_frontend_target(ipython, on_screen: dict[str, str]) -> None:
+    """Keep the tests cell's text that the JupyterLab extension sends just before the check cell runs
+    (its comm_open comes first on the shell channel, so the kernel has it when the magic runs)."""
+    if getattr(ipython, "kernel", None) is None:  # a terminal IPython: no frontend to hear from
+        return
+    from comm import get_comm_manager
+
+    def opened(comm, message) -> None:
+        data = message.get("content", {}).get("data") or {}
+        if isinstance(data.get("tests"), str):
+            on_screen["tests"] = data["tests"]
+        comm.close()
+
+    get_comm_manager().register_target(FRONTEND_TARGET, opened)
+
+
 def load_ipython_extension(ipython) -> None:
     import sys
 
@@ -209,18 +241,34 @@ def load_ipython_extension(ipython) -> None:
             sys.modules[name] = stub_module(name)
 
     last: dict[str, str] = {}
+    on_screen: dict[str, str] = {}
+    register_frontend_target(ipython, on_screen)
 
     @register_line_magic
     def qa_arena_check(line: str) -> None:
-        """`%qa_arena_check PROBLEM [ASSIGNMENT]`: check the tests cell run last (assignment: this folder's name)."""
+        """`%qa_arena_check PROBLEM [ASSIGNMENT]`: check the tests cell as it is on screen (assignment: this
+        folder's name)."""
         from IPython.display import display
 
-        source = _last_tests_cell(ipython)
+        if os.environ.get("NBGRADER_EXECUTION"):  # nbgrader validate or autograde runs this cell
+            print(
+                "Not checked here: nbgrader's Validate does not grade your tests. Use the check cell (or the "
+                "Check my tests button) to see which bugs they catch; your submission is graded when collected."
+            )
+            return
+        source, source_note = on_screen.pop("tests", None), ""
+        if source is None and (path := notebook_path(ipython)):
+            source = saved_tests_cell(path)
+            source_note = "Checked the tests cell as last saved: save the notebook first to check your latest edits."
         if source is None:
-            print("Run your tests cell first, then this cell.")
+            source = _last_tests_cell(ipython)
+            source_note = "Checked the tests cell you ran last."
+        if source is None:
+            print("Write your tests in the tests cell first, then run this cell.")
             return
         problem, _, assignment = line.strip().partition(" ")
         result = check(problem or "this problem", source, assignment.strip() or os.path.basename(os.getcwd()))
+        result.source_note = source_note
         if result.answer:
             last["id"] = result.answer["id"]
         display(result)

@@ -16,6 +16,7 @@ from jupyterhub.services.auth import HubOAuthenticated
 from sqlalchemy import select
 from tornado.web import HTTPError, RequestHandler, authenticated
 
+from ..answer import render_html
 from ..problem import ProblemError
 from ..service.models import CHECK, FINAL, FeedbackRating, Submission
 from ..service.service import QueueError
@@ -267,8 +268,12 @@ class PageHandler(BaseHandler):
                 return checks, dict(session.execute(rated).all())
 
         checks, ratings = await asyncio.to_thread(latest)
-        views = [{**await self.view(check), "rating": ratings.get(check.id)} for check in checks]
-        self.render("checks.html", user=user["name"], limit=LIST_LIMIT, views=views)
+        views = []
+        for check in checks:
+            view = await self.view(check)
+            views.append({**view, "rating": ratings.get(check.id), "html": render_html(view)})
+        rated = self.get_argument("rated", None)
+        self.render("checks.html", user=user["name"], limit=LIST_LIMIT, views=views, rated=rated)
 
 
 class RatePageHandler(BaseHandler):
@@ -288,7 +293,7 @@ class RatePageHandler(BaseHandler):
         except RatingError as exc:
             raise ApiError(400, str(exc)) from exc
         event("feedback_rated", user=user["name"], problem=submission.problem, id=submission_id, stars=data["stars"])
-        self.redirect(self.reverse_prefix())
+        self.redirect(f"{self.reverse_prefix()}?rated={submission_id}#check-{submission_id}")
 
     def reverse_prefix(self) -> str:
         return self.request.path.rsplit("/rate/", 1)[0] + "/"

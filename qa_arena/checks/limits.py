@@ -6,6 +6,8 @@ across restarts and across several service processes. Staff are exempt (the hand
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -63,6 +65,7 @@ class CheckLimits(LoggingConfigurable):
             )
         if latest is not None:
             wait = interval - (now - latest).total_seconds()
-            if wait > 0:
-                return Refusal(f"please wait {wait:.0f} s between two checks", max(1, round(wait + 0.5)))
+            if wait > 0:  # one number, said and sent as Retry-After alike
+                seconds = max(1, math.ceil(wait))
+                return Refusal(f"please wait {seconds} s between two checks", seconds)
         return None

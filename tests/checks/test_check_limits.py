@@ -29,7 +29,10 @@ def test_under_the_cap_and_after_the_interval_a_check_may_go(store):
 def test_too_soon_says_how_long_to_wait(store):
     add(store, "alice", NOW - timedelta(seconds=3))
     refusal = CheckLimits(daily_cap=3, min_interval_s=10).refusal(store, "alice", "adder", None, NOW)
-    assert refusal.message == "please wait 7 s between two checks" and refusal.retry_after_s == 8
+    assert refusal.message == "please wait 7 s between two checks" and refusal.retry_after_s == 7  # one number
+    add(store, "bob", NOW - timedelta(seconds=3.4))
+    refusal = CheckLimits(daily_cap=3, min_interval_s=10).refusal(store, "bob", "adder", None, NOW)
+    assert refusal.message == "please wait 7 s between two checks" and refusal.retry_after_s == 7
 
 
 def test_the_daily_cap_counts_todays_checks_of_this_student_only(store):

@@ -174,6 +174,7 @@ print(check("durations", {WEAK_TESTS!r}, "ps1-basics"))
         dev_hub.request("DELETE", "/hub/api/users/alice/server")
     assert "/services/qa-arena/" in output
     assert "1 test function(s): test_hours" in output
-    assert "Result: SUCCESS, score" in output and "Not caught yet:" in output, output
+    assert "Your tests caught " in output and "Score: " in output and "Bugs your tests miss:" in output, output
+    assert "SUCCESS" not in output and "test_submission.py" not in output and "offline hints" not in output
     # the second one came too soon (and alice's day is spent by now): the client says so in words
     assert "Could not check: not now: " in output, output
