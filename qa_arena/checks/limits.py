@@ -7,7 +7,6 @@ across restarts and across several service processes. Staff are exempt (the hand
 from __future__ import annotations
 
 import math
-
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
