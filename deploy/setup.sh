@@ -16,6 +16,7 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     for pkg in "${apt_packages[@]}"; do
         dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
     done
+    command -v npm >/dev/null || missing+=(nodejs npm)  # the JupyterLab extension's build, the hub's proxy
     if [ "${#missing[@]}" -gt 0 ]; then
         say "installing ${missing[*]}"
         apt-get update -qq
@@ -51,6 +52,21 @@ say "installing QA Arena into $venv"
 # jsonschema's optional IRI checker (pulled in by jupyter-events) builds an Earley parser on import: 1.5-2 s
 # in every nbgrader, Jupyter and qa-arena process that loads nbformat. Nothing here validates IRIs.
 "$venv/bin/python" -m pip uninstall -q -y rfc3987-syntax 2>/dev/null || true
+
+# QA Arena's JupyterLab extension (labextension/, TypeScript): built with the npm registry's packages into
+# qa_arena/labextension (shipped in the wheel), and linked into this venv's JupyterLab for the editable install.
+labext_out=qa_arena/labextension/package.json
+if [ ! -f "$labext_out" ] || [ -n "$(find labextension/src labextension/style labextension/package.json -newer "$labext_out" 2>/dev/null)" ]; then
+    say "building the JupyterLab extension (npm)"
+    core=$("$venv/bin/python" -c 'import jupyterlab, os; print(os.path.join(os.path.dirname(jupyterlab.__file__), "staging"))')
+    (cd labextension && npm install --no-audit --no-fund --loglevel=error >/dev/null && npx tsc \
+        && node node_modules/@jupyterlab/builder/lib/build-labextension.js --core-path "$core" . >/dev/null)
+fi
+# pip's editable install copied the build of its time there: the link follows every rebuild instead
+target="$venv/share/jupyter/labextensions/@qa-arena/jupyterlab"
+mkdir -p "$(dirname "$target")"
+rm -rf "$target"
+ln -s "$PWD/qa_arena/labextension" "$target"
 
 if [ "$build_image" = 1 ] && docker info >/dev/null 2>&1; then
     say "building the judge image when out of date (offline base if the public one cannot be pulled)"

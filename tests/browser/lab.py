@@ -203,6 +203,20 @@ class Lab:
         self.wait(done, timeout, f"the cell to run (prompt {prompt.text!r})")
         return self.output(cell)
 
+    def check_with_button(self, check: WebElement, timeout: float = STEP_TIMEOUT) -> str:
+        """Click the notebook's "Check my tests" button; wait until the check cell has run again; its output."""
+        prompt = self.find(".jp-InputPrompt", check)[0]
+        before = prompt.text.strip()
+        (button,) = [b for b in self.find(f"{NOTEBOOK} .qa-arena-check-button") if b.is_displayed()]
+        button.click()
+
+        def done(_driver) -> bool:
+            now = prompt.text.strip()
+            return now != before and bool(DONE_PROMPT.match(now))
+
+        self.wait(done, timeout, "the check cell to run from the button")
+        return self.output(check)
+
     def output(self, cell: WebElement) -> str:
         outputs = self.find(".jp-Cell-outputWrapper", cell)
         return outputs[0].text if outputs else ""

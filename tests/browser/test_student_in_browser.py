@@ -20,7 +20,6 @@ from qa_arena.service.store import SubmissionStore
 from tests.hub.client import processes_of
 
 pytest.importorskip("selenium", reason="selenium is in the test extra: pip install -e '.[test]'")
-from selenium.webdriver.support.select import Select
 
 from tests.browser.lab import Lab, Screenshots  # needs selenium
 
@@ -39,6 +38,13 @@ def test_45_seconds():
 
 def test_hours_and_minutes():
     assert parse_duration("1h30m") == 5400
+"""
+
+
+EDITED = """
+def test_minutes_capped():
+    with pytest.raises(ValueError):
+        parse_duration("90m")
 """
 
 
@@ -127,24 +133,37 @@ def test_a_student_fetches_tests_checks_and_submits(released, driver, artifacts)
     assert f"Checking your tests for {NOTEBOOK}:" in result
     assert "2 test function(s): test_45_seconds, test_hours_and_minutes" in result
     assert "asserts nothing" not in result
-    # graded by the hub's check service (its worker, against the hidden implementations)
-    assert "Result: SUCCESS, score" in result and "Not caught yet:" in result
-    assert "Feedback (offline hints: no API key)" in result
+    # graded by the hub's check service (its worker, against the hidden implementations), in words a student reads
+    assert "Your tests caught " in result and "Score: " in result and "Bugs your tests miss" in result
+    assert not [word for word in ("SUCCESS", "offline hints", "test_submission.py") if word in result], result
     assert "2 test function(s)" in driver.find_element("tag name", "body").text  # shown, not just in the DOM
+
+    # the student edits the tests cell and, without running it, clicks "Check my tests": the edit is graded
+    assert not [b for b in lab.find(".validate-button") if b.is_displayed()]  # Validate does not grade tests
+    lab.type_into(tests, TESTS + EDITED)
+    time.sleep(10)  # the check service asks for 10 s between two checks
+    result = lab.check_with_button(check)
+    lab.scroll_to(check)
+    shot("check-of-the-edit")
+    assert "3 test function(s): test_45_seconds, test_hours_and_minutes, test_minutes_capped" in result
+    assert "Checked the tests cell" not in result  # what is on screen, not the saved file nor the cell run last
+    assert "test_minutes_capped: fails on the reference implementation" in result  # explained in one line
 
     lab.save()
     # the check service's page (the hub's OAuth login, no password again): the check and its feedback, rated
     driver.get(f"{hub.url}/services/qa-arena/")
     lab.wait(lambda d: d.find_elements("css selector", "tr.check"), message="the checks page")
-    row = driver.find_element("css selector", "tr.check")
-    assert "durations" in row.text and row.find_element("css selector", ".status").text == "SUCCESS"
-    assert "Feedback (offline hints: no API key)" in row.text
+    row = driver.find_element("css selector", "tr.check")  # the latest check first
+    assert "durations" in row.text and "Your tests caught " in row.text and "test_minutes_capped" in row.text
+    assert "SUCCESS" not in row.text and "offline hints" not in row.text
     shot("checks-page")
-    Select(row.find_element("name", "stars")).select_by_value("4")
     row.find_element("name", "comment").send_keys("clear enough")
-    row.find_element("css selector", "button[type=submit]").click()
-    lab.wait(lambda d: d.find_elements("css selector", "tr.check .rating"), message="the page to show the rating")
-    assert driver.find_element("css selector", "tr.check .rating").text == "Your rating: 4 of 5"
+    row.find_element("css selector", "button.star[value='4']").click()  # one click on the fourth star
+    lab.wait(lambda d: d.find_elements("css selector", "tr.check .confirmation"), message="the rating confirmed")
+    assert driver.find_element("css selector", "tr.check .confirmation").text == (
+        "Thanks: your rating of 4 of 5 was saved."
+    )
+    shot("rated")
     submissions = SubmissionStore(db_url=f"sqlite:///{hub.state / 'service' / 'submissions.sqlite3'}")
     (rating,) = RatingStore(submissions).rows(username=STUDENT)
     assert (rating.stars, rating.comment, rating.feedback_source) == (4, "clear enough", "fallback")
@@ -155,7 +174,7 @@ def test_a_student_fetches_tests_checks_and_submits(released, driver, artifacts)
 
     saved = hub.as_user(STUDENT, "GET", f"/user/{STUDENT}/api/contents/{ASSIGNMENT}/{NOTEBOOK}.ipynb").json()
     (cell,) = [c for c in saved["content"]["cells"] if "qa-arena-tests" in c["metadata"].get("tags", [])]
-    assert cell["source"] == TESTS.rstrip("\n")
+    assert cell["source"] == (TESTS + EDITED).rstrip("\n")
 
     # submit through the assignment list
     lab.open_assignment_list()
@@ -168,5 +187,5 @@ def test_a_student_fetches_tests_checks_and_submits(released, driver, artifacts)
     submitted = hub.course / "submitted" / STUDENT / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
     nb = nbformat.read(str(submitted), as_version=4)
     (cell,) = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == f"{NOTEBOOK}-tests"]
-    assert cell.source == TESTS.rstrip("\n")
-    assert len(shot.taken) == 9 and all(p.stat().st_size > 10_000 for p in shot.taken)
+    assert cell.source == (TESTS + EDITED).rstrip("\n")
+    assert len(shot.taken) == 11 and all(p.stat().st_size > 10_000 for p in shot.taken)

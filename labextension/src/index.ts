@@ -1,0 +1,142 @@
+/**
+ * QA Arena in JupyterLab (and Notebook 7).
+ *
+ * - A "Check my tests" button in the toolbar of QA Arena notebooks (those with a tests cell: tagged
+ *   `qa-arena-tests`, or an nbgrader grade_id ending in `-tests`). It runs the notebook's check cell,
+ *   whose answer shows in the notebook. It takes the place of nbgrader's Validate button there, which
+ *   does not grade tests.
+ * - Just before any check cell (`%qa_arena_check ...`) runs, the tests cell's text as it is on screen,
+ *   unsaved edits included, is sent to the kernel (comm target `qa_arena_tests`): the comm_open goes
+ *   out ahead of the execute request on the same channel, so the check grades what the student sees.
+ */
+import { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { Dialog, ToolbarButton, showDialog } from '@jupyterlab/apputils';
+import { DocumentRegistry } from '@jupyterlab/docregistry';
+import {
+  INotebookModel,
+  INotebookTracker,
+  Notebook,
+  NotebookActions,
+  NotebookPanel
+} from '@jupyterlab/notebook';
+import { DisposableDelegate, IDisposable } from '@lumino/disposable';
+
+const COMM_TARGET = 'qa_arena_tests';
+const CHECK_MAGIC = '%qa_arena_check';
+
+type CellLike = {
+  type: string;
+  getMetadata(key: string): any;
+  sharedModel: { getSource(): string };
+};
+
+function isTestsCell(cell: CellLike): boolean {
+  if (cell.type !== 'code') {
+    return false;
+  }
+  const tags: unknown = cell.getMetadata('tags');
+  const nbgrader = cell.getMetadata('nbgrader') as { grade_id?: string } | undefined;
+  return (
+    (Array.isArray(tags) && tags.includes('qa-arena-tests')) ||
+    (typeof nbgrader?.grade_id === 'string' && nbgrader.grade_id.endsWith('-tests'))
+  );
+}
+
+function isCheckCell(cell: CellLike): boolean {
+  return cell.type === 'code' && cell.sharedModel.getSource().includes(CHECK_MAGIC);
+}
+
+function cells(notebook: Notebook): CellLike[] {
+  const model = notebook.model;
+  if (!model) {
+    return [];
+  }
+  const found: CellLike[] = [];
+  for (let i = 0; i < model.cells.length; i++) {
+    found.push(model.cells.get(i) as unknown as CellLike);
+  }
+  return found;
+}
+
+/** Send the tests cell's current text to the kernel, ahead of the check cell's execute request. */
+function sendTestsOnScreen(panel: NotebookPanel): void {
+  const tests = cells(panel.content).find(isTestsCell);
+  const kernel = panel.sessionContext.session?.kernel;
+  if (!tests || !kernel) {
+    return;
+  }
+  const comm = kernel.createComm(COMM_TARGET);
+  comm.open({ tests: tests.sharedModel.getSource() });
+}
+
+async function runCheckCell(panel: NotebookPanel): Promise<void> {
+  const notebook = panel.content;
+  const index = cells(notebook).findIndex(isCheckCell);
+  if (index < 0) {
+    await showDialog({
+      title: 'No check cell',
+      body: `This notebook has no check cell. Add a code cell with "${CHECK_MAGIC} PROBLEM" (the problem's name) and try again.`,
+      buttons: [Dialog.okButton()]
+    });
+    return;
+  }
+  notebook.activeCellIndex = index;
+  notebook.deselectAll();
+  await NotebookActions.run(notebook, panel.sessionContext);
+  notebook.scrollToItem(index);
+}
+
+class CheckButtonExtension implements DocumentRegistry.IWidgetExtension<NotebookPanel, INotebookModel> {
+  createNew(panel: NotebookPanel): IDisposable {
+    const button = new ToolbarButton({
+      className: 'qa-arena-check-button',
+      label: 'Check my tests',
+      tooltip: 'Grade the tests cell as it is now against the hidden implementations (does not submit)',
+      onClick: () => void runCheckCell(panel)
+    });
+    button.hide();
+    panel.toolbar.insertItem(10, 'qa-arena-check', button);
+    const update = () => {
+      const qaArena = cells(panel.content).some(isTestsCell);
+      button.setHidden(!qaArena);
+      if (qaArena) {
+        // nbgrader's Validate does not grade tests: the check takes its place in QA Arena notebooks.
+        // nbgrader adds it as the toolbar item "runAll", a button of class validate-button.
+        const names = Array.from(panel.toolbar.names());
+        Array.from(panel.toolbar.children()).forEach((item, index) => {
+          if (names[index] === 'runAll' || item.node.querySelector('.validate-button')) {
+            item.hide();
+          }
+        });
+      }
+    };
+    void panel.context.ready.then(() => {
+      update();
+      requestAnimationFrame(update); // after the other extensions have added their buttons
+      setTimeout(update, 1000);
+    });
+    panel.content.model?.cells.changed.connect(update);
+    return new DisposableDelegate(() => button.dispose());
+  }
+}
+
+const plugin: JupyterFrontEndPlugin<void> = {
+  id: '@qa-arena/jupyterlab:check',
+  description: 'Check my tests: grade the tests cell as it is on screen.',
+  autoStart: true,
+  requires: [INotebookTracker],
+  activate: (app: JupyterFrontEnd, tracker: INotebookTracker) => {
+    app.docRegistry.addWidgetExtension('Notebook', new CheckButtonExtension());
+    NotebookActions.executionScheduled.connect((_, { notebook, cell }) => {
+      if (!isCheckCell(cell.model as unknown as CellLike)) {
+        return;
+      }
+      const panel = tracker.find(p => p.content === notebook);
+      if (panel) {
+        sendTestsOnScreen(panel);
+      }
+    });
+  }
+};
+
+export default plugin;
