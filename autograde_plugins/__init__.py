@@ -23,8 +23,15 @@ AUTOGRADE_PREPROCESSORS = [
 
 
 def configure(c, problem_paths: list[str]) -> None:
-    """Wire the judge into nbgrader's autograde step of the config object `c`."""
+    """Wire the judge into nbgrader's autograde step of the config object `c`, and its feedback page."""
+    from qa_arena.course.feedback_page import feedback_templates, nbgrader_templates
+
     c.Autograde.autograde_preprocessors = list(AUTOGRADE_PREPROCESSORS)
     c.JudgeTests.problem_paths = list(problem_paths)
+    # generate_feedback (and the formgrader's): nbgrader's page, with the tests cell named for what it is
+    c.HTMLExporter.extra_template_basedirs = [str(feedback_templates()), str(nbgrader_templates())]
+    # The formgrader's dump of its whole configuration on the assignments page is a debugging aid, and this
+    # configuration is not JSON (it warns on every page load): instructors see the course, not the config.
+    c.FormgradeExtension.debug = False
     # A tests cell left empty holds no test: the judge then records FAILURE with score 0.
     c.ClearSolutions.code_stub = {"python": "# YOUR TESTS HERE"}

@@ -277,7 +277,13 @@ def grade_isolated(workdir: Path, source: str, backend: str, user: Install | Non
 # As root, the local backend puts each sandbox in pids and memory cgroups and runs drop to uid nobody; as an
 # ordinary user neither applies (no cgroup can be made, no other uid taken): processes and memory are bounded
 # by each run's rlimits in a user namespace of its own, and every attack must still hold the same way.
-@pytest.fixture(params=["local", "local-as-nobody", pytest.param("docker", marks=pytest.mark.docker)])
+@pytest.fixture(
+    params=[
+        "local",
+        pytest.param("local-as-nobody", marks=pytest.mark.install),
+        pytest.param("docker", marks=pytest.mark.docker),
+    ]
+)
 def backend(request):
     if request.param == "docker":
         request.getfixturevalue("judge_image")

@@ -12,6 +12,8 @@ import pytest
 from qa_arena.images import RUNNER_LABEL, runner_digest
 from tests.conftest import PROBLEMS
 
+pytestmark = pytest.mark.install
+
 CHECKOUT = Path(__file__).resolve().parents[1]
 WHERE = (
     "import json, qa_arena.paths as p; print(json.dumps({'judge': str(p.judge_dir()), "

@@ -23,6 +23,12 @@ from .runner import CourseRunner, write_tests
 from .setup import build_assignment, init_course
 
 ASSIGNMENT = "ps1-basics"
+DEMO_NAMES = {
+    "ada": ("Ada", "Lovelace"),
+    "ben": ("Ben", "Bitdiddle"),
+    "cleo": ("Cleo", "Hopper"),
+    "dan": ("Dan", "Knuth"),
+}
 PROBLEMS = ("durations", "leap_year")
 
 WEAK = {
@@ -68,7 +74,7 @@ def run_demo(console: Console | None = None, directory: Path | None = None) -> P
         def step(description: str) -> None:
             progress.update(task, description=description, advance=1)
 
-        runner.add_students(list(submissions))
+        runner.add_students(list(submissions), DEMO_NAMES)
         step("generating and releasing the assignment")
         runner.release(ASSIGNMENT)
         step("students fetch, write tests and submit")

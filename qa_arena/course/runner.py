@@ -46,14 +46,17 @@ class CourseRunner:
         return result
 
     # -- instructor --------------------------------------------------------
-    def add_students(self, students: list[str]) -> None:
-        """One `nbgrader db student import` for all of them (a command each would start nbgrader each time)."""
+    def add_students(self, students: list[str], names: dict[str, tuple[str, str]] | None = None) -> None:
+        """One `nbgrader db student import` for all of them (a command each would start nbgrader each time),
+        with their first and last names where `names` gives them (the formgrader shows them)."""
         if not students:
             return
+        names = names or {}
         with tempfile.TemporaryDirectory(prefix="qa-arena-students-") as tmp:
             roster = Path(tmp) / "students.csv"
             with roster.open("w", newline="") as out:
-                csv.writer(out).writerows([["id"], *([student] for student in students)])
+                rows = [[student, *names.get(student, ("", ""))] for student in students]
+                csv.writer(out).writerows([["id", "first_name", "last_name"], *rows])
             self.nbgrader("db", "student", "import", str(roster))
 
     def release(self, assignment: str) -> None:

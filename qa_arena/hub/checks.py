@@ -61,6 +61,7 @@ def check_services(
             "oauth_no_confirm": True,
             "oauth_client_allowed_scopes": [STAFF_SCOPE],  # the page knows staff, too
             "display": True,
+            "info": {"display_name": "My checks (QA Arena)"},
         }
     ]
     if worker:

@@ -46,15 +46,20 @@ def load_course(root: Path) -> Course:
     return Course(root=root, course_id=course_id, exchange=exchange, problem_paths=problems)
 
 
-def create_demo_course(root: Path, course_id: str = DEFAULT_COURSE_ID) -> Course:
-    """A course with the repository's assignments in source/ (the instructor generates and releases them)."""
+def create_demo_course(root: Path, students: list[str] = (), course_id: str = DEFAULT_COURSE_ID) -> Course:
+    """A course with the repository's assignments in source/, its students (named) in the gradebook, and the
+    first assignment generated and released, so that a new student sees it at once."""
     from ..course.assignments import ASSIGNMENTS
+    from ..course.runner import CourseRunner
     from ..course.setup import build_assignment, init_course, load_problems
 
     problems = bundled_problems_dir()
     init_course(root, course_id)
     for assignment, slugs in ASSIGNMENTS.items():
         build_assignment(root, assignment, load_problems([str(problems / slug) for slug in slugs]))
+    runner = CourseRunner(root, course_id)
+    runner.add_students(list(students), {name: (name.title(), "(demo student)") for name in students})
+    runner.release(next(iter(ASSIGNMENTS)))
     root.chmod(0o700)  # staff only: students' servers reach the exchange through a bind mount
     return load_course(root)
 

@@ -56,8 +56,9 @@ class DevHub:
         return {str(self.exchange_view): str(self.course.exchange)} if os.geteuid() == 0 else {}
 
 
-def prepare_dev(state: Path, course_dir: Path) -> DevHub:
-    """Lay out STATE (see settings.py), create the demo course when COURSE_DIR is STATE/course and missing."""
+def prepare_dev(state: Path, course_dir: Path, students: list[str] = ()) -> DevHub:
+    """Lay out STATE (see settings.py), create the demo course (with `students`) when COURSE_DIR is
+    STATE/course and missing."""
     root = os.geteuid() == 0
     state = Path(state).resolve()
     state.mkdir(parents=True, exist_ok=True)
@@ -76,7 +77,7 @@ def prepare_dev(state: Path, course_dir: Path) -> DevHub:
 
     course_dir = Path(course_dir).resolve()
     if course_dir == state / "course" and not (course_dir / "nbgrader_config.py").exists():
-        course = create_demo_course(course_dir)
+        course = create_demo_course(course_dir, students)
     else:
         try:
             course = load_course(course_dir)

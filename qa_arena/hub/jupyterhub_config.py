@@ -94,6 +94,7 @@ from qa_arena.hub.exchange import exchange_layout, exchange_volumes, make_user_d
 from qa_arena.hub.proxy import find_proxy
 
 c = get_config()  # noqa: F821 - provided by JupyterHub
+c.JupyterHub.template_paths = [str(Path(settings.__file__).with_name("templates"))]  # services named for people
 
 PROFILE = os.environ.get(settings.PROFILE, "dev")
 if PROFILE not in ("dev", "production"):
@@ -133,6 +134,7 @@ def formgrader(course: Course, sandbox_default: str, **extra_env: str) -> tuple[
         "environment": environment,
         "oauth_no_confirm": True,
         "display": True,
+        "info": {"display_name": f"Formgrader — {course.course_id}"},  # the hub's Services menu (templates/)
     }
     roles = [
         {
@@ -166,7 +168,7 @@ def course_groups(course: Course) -> dict:
 
 # -- dev -----------------------------------------------------------------------------------------
 def dev_profile() -> None:
-    hub = prepare_dev(STATE, settings.course_dir(STATE))
+    hub = prepare_dev(STATE, settings.course_dir(STATE), STUDENTS)
     for warning in hub.warnings:
         print(f"[qa-arena hub] warning: {warning}", file=sys.stderr)
     ip = os.environ.get(settings.IP, "127.0.0.1")

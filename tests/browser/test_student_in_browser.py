@@ -81,16 +81,10 @@ def stop_server(hub, user: str, timeout: float = 60) -> None:
 
 @pytest.fixture
 def released(dev_hub):
-    """The instructor adds the student, generates and releases the assignment (the formgrader's API).
-    Afterwards the student's server is stopped."""
-    formgrader(
-        dev_hub,
-        "PUT",
-        f"/student/{STUDENT}",
-        json={"first_name": "Alice", "last_name": "Demo", "email": None, "lms_user_id": None},
-    )
-    formgrader(dev_hub, "POST", f"/assignment/{ASSIGNMENT}/assign")
-    formgrader(dev_hub, "POST", f"/assignment/{ASSIGNMENT}/release")
+    """The dev hub has released the first assignment of its demo course, and the student is in its gradebook
+    (the formgrader's API says so). Afterwards the student's server is stopped."""
+    students = {s["id"]: s for s in formgrader(dev_hub, "GET", "/students")}
+    assert students[STUDENT]["first_name"] == "Alice"
     yield dev_hub
     stop_server(dev_hub, STUDENT)
 

@@ -17,7 +17,7 @@ from qa_arena.problem import load_problem
 pytestmark = [pytest.mark.nbgrader, pytest.mark.slow]
 
 
-@pytest.mark.parametrize("installed", ["checkout", "wheel"])
+@pytest.mark.parametrize("installed", ["checkout", pytest.param("wheel", marks=pytest.mark.install)])
 def test_the_demo_grades_its_four_students_and_releases_their_feedback(request, tmp_path, installed):
     course = tmp_path / "demo"
     command, env, cwd = [str(Path(sys.executable).with_name("qa-arena"))], None, None
@@ -56,3 +56,4 @@ def test_the_demo_grades_its_four_students_and_releases_their_feedback(request, 
         for page in pages:
             text = page.read_text()
             assert not [line for line in hidden if line in text], f"{student}/{page.name} shows hidden code"
+            assert ">Your tests (graded by QA Arena)<" in text and "Coding free-response" not in text

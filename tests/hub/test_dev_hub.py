@@ -76,8 +76,7 @@ def graded(dev_hub, servers):
             f"/student/{student}",
             json={"first_name": student.title(), "last_name": "Demo", "email": None, "lms_user_id": None},
         )
-    formgrader(hub, "POST", f"/assignment/{ASSIGNMENT}/assign")  # nbgrader generate_assignment
-    formgrader(hub, "POST", f"/assignment/{ASSIGNMENT}/release")
+    # the dev hub released the first assignment when it made the demo course: students see it at once
     for student, tests in SUBMISSIONS.items():
         listed = hub.as_user(student, "GET", f"/user/{student}/assignments", params={"course_id": COURSE}).json()
         assert [a["status"] for a in listed["value"] if a["assignment_id"] == ASSIGNMENT] == ["released"]
@@ -92,6 +91,22 @@ def graded(dev_hub, servers):
     for student in SUBMISSIONS:
         assignment_action(hub, student, "fetch_feedback")
     return hub
+
+
+def test_a_new_hub_guides_its_first_users(dev_hub, servers):
+    """The first assignment is out, the demo students have names, the formgrader is named for people."""
+    released = dev_hub.as_user("bob", "GET", "/user/bob/assignments", params={"course_id": COURSE}).json()
+    assert [a["status"] for a in released["value"] if a["assignment_id"] == ASSIGNMENT] == ["released"]
+    students = {s["id"]: s for s in formgrader(dev_hub, "GET", "/students")}
+    assert (students["bob"]["first_name"], students["bob"]["last_name"]) == ("Bob", "(demo student)")
+    browser = requests.Session()  # the hub's Services menu, as the instructor sees it after logging in
+    browser.get(f"{dev_hub.url}/hub/login", timeout=30)
+    password = {a.name: a.password for a in demo_accounts(dev_hub.state)}["instructor"]
+    form = {"username": "instructor", "password": password, "_xsrf": browser.cookies.get("_xsrf")}
+    assert browser.post(f"{dev_hub.url}/hub/login", data=form, timeout=30).ok
+    home = browser.get(f"{dev_hub.url}/hub/home", timeout=30)
+    home.encoding = "utf-8"
+    assert f">Formgrader — {COURSE}</a>" in home.text and ">My checks (QA Arena)</a>" in home.text
 
 
 def test_demo_accounts_log_in_with_their_passwords(dev_hub):
@@ -171,6 +186,8 @@ def test_students_fetch_their_feedback(graded):
     (latest,) = [item["path"] for item in folder["content"]]
     page = graded.as_user("alice", "GET", f"/user/alice/api/contents/{latest}/durations.html").json()
     assert "durations" in page["content"] and "Score" in page["content"]
+    assert ">Your tests (graded by QA Arena)<" in page["content"]  # the formgrader's feedback names the cell
+    assert "Formgrader config is not serializable" not in graded.log.read_text()  # no noise in the hub's log
 
 
 def test_a_student_cannot_read_another_students_files(graded):

@@ -17,7 +17,7 @@ import pytest
 from tests.hub.client import Hub, kill, processes_of
 from tests.hub.conftest import free_port, hub_env, wait_until_up
 
-pytestmark = [pytest.mark.hub, pytest.mark.slow]
+pytestmark = [pytest.mark.hub, pytest.mark.install, pytest.mark.slow]
 
 API = "/services/qa-arena/api"
 TESTS = "from durations import parse_duration\n\ndef test_hours():\n    assert parse_duration('1h') == 3600\n"

@@ -63,6 +63,7 @@ def judge_as_nobody(wheel, home: Path, *prefix: str) -> tuple[int, dict]:
     return proc.returncode, json.loads(proc.stdout)
 
 
+@pytest.mark.install
 def test_an_ordinary_user_grades_as_root_does(installed_wheel, nobody_home, adder):
     code, verdict = judge_as_nobody(installed_wheel, nobody_home)
     as_root = Judge(sandbox_class="local").grade(adder, (nobody_home / "tests.py").read_text()).to_dict()
@@ -73,6 +74,7 @@ def test_an_ordinary_user_grades_as_root_does(installed_wheel, nobody_home, adde
     assert not [p for d in ("sandbox", "root") for p in nobody_home.joinpath(".cache", "qa-arena", d).iterdir()]
 
 
+@pytest.mark.install
 def test_refused_user_namespaces_are_one_clear_line(installed_wheel, nobody_home):
     """Where the kernel refuses unprivileged user namespaces, the judge says so and names both ways out."""
     code, verdict = judge_as_nobody(installed_wheel, nobody_home, sys.executable, str(REFUSE_USER_NAMESPACES))
