@@ -181,6 +181,9 @@ def dev_profile() -> None:
     c.JupyterHub.pid_file = str(HUB_FILES / "jupyterhub.pid")
     c.JupyterHub.db_url = f"sqlite:///{HUB_FILES / 'jupyterhub.sqlite'}"
     c.JupyterHub.cookie_secret_file = str(HUB_FILES / "jupyterhub_cookie_secret")
+    # The periodic check of services only logs, and it meets services already removed when the hub stops
+    # (a traceback on Ctrl-C): the hub restarts its managed services itself.
+    c.JupyterHub.service_check_interval = 0
 
     accounts = demo_accounts(STATE, INSTRUCTORS, STUDENTS)
     c.JupyterHub.authenticator_class = "qa_arena.hub.auth.DemoAuthenticator"

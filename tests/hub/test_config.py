@@ -198,6 +198,11 @@ def test_dev_profile(state_dir):
     assert mounts == {str(state_dir / "exchange"): str(state_dir / "course" / "exchange")}
     student_config = (state_dir / "jupyter-config" / "nbgrader_config.py").read_text()
     assert repr(str(state_dir / "exchange")) in student_config
+    # JupyterHub's periodic service check meets services already removed when the hub stops (AttributeError
+    # 'NoneType' object has no attribute 'proto' on Ctrl-C): the dev hub's managed services need none
+    assert hub["service_check_interval"] == 0
+    assert services["testing-101"]["info"] == {"display_name": "Formgrader — testing-101"}
+    assert hub["template_paths"] == [str(ROOT / "qa_arena" / "hub" / "templates")]
 
 
 def test_dev_profile_without_admin_token_has_no_admin_service(state_dir):
