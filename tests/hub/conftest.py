@@ -76,6 +76,20 @@ def wait_until_up(hub: Hub, process: subprocess.Popen) -> None:
     raise TimeoutError(f"the hub did not come up in {START_TIMEOUT} s:\n{hub.log.read_text()[-4000:]}")
 
 
+def stop_hub(process: subprocess.Popen, state: Path) -> list[int]:
+    """Stop a hub as Ctrl-C would (SIGTERM), then kill what is left of it; remove its state. Returns the pids
+    that were still running after the hub stopped (none, when it cleaned up after itself)."""
+    process.send_signal(signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=60)
+    if process.poll() is None:
+        kill([process.pid])
+    left = processes_of(state)
+    kill(left)
+    shutil.rmtree(state, ignore_errors=True)
+    return left
+
+
 @pytest.fixture(scope="module")
 def dev_hub(proxy, tmp_path_factory, request):
     """The hub; a test module's QA_ARENA_CONFIG (a config file's text) configures its services."""
@@ -105,13 +119,6 @@ def dev_hub(proxy, tmp_path_factory, request):
         wait_until_up(hub, process)
         yield hub
     finally:
-        process.send_signal(signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=60)
-        if process.poll() is None:
-            kill([process.pid])
-        left = processes_of(state)
-        kill(left)
-        shutil.rmtree(state, ignore_errors=True)
+        left = stop_hub(process, state)
         if left:
             raise AssertionError(f"processes still running after the hub stopped: {left}; see {log}")

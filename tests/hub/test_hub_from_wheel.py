@@ -3,19 +3,16 @@ configuration, the demo course and the bundled problems all come from the packag
 
 from __future__ import annotations
 
-import contextlib
 import os
 import secrets
-import shutil
-import signal
 import subprocess
 import tempfile
 from pathlib import Path
 
 import pytest
 
-from tests.hub.client import Hub, kill, processes_of
-from tests.hub.conftest import free_port, hub_env, wait_until_up
+from tests.hub.client import Hub
+from tests.hub.conftest import free_port, hub_env, stop_hub, wait_until_up
 
 pytestmark = [pytest.mark.hub, pytest.mark.install, pytest.mark.slow]
 
@@ -43,10 +40,4 @@ def test_the_dev_hub_runs_from_an_installed_wheel(proxy, installed_wheel, tmp_pa
         answer = hub.as_user("alice", "GET", f"{API}/checks/{response.json()['id']}", params={"wait": 60}).json()
         assert answer["status"] == "SUCCESS" and answer["score"] >= 30, answer
     finally:
-        process.send_signal(signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=60)
-        if process.poll() is None:
-            kill([process.pid])
-        kill(processes_of(state))
-        shutil.rmtree(state, ignore_errors=True)
+        stop_hub(process, state)

@@ -30,25 +30,29 @@ def test_binds_inside_other_binds_are_left_out():
     ]
 
 
-def test_what_the_runner_says_when_it_dies_is_in_the_error(tmp_path, adder):
-    """A runner that cannot start says why on its stderr: the ERROR carries it, not just 'exited'."""
+def grade_with_a_runner_that_dies(tmp_path, adder, script: str):
+    """Grade with a 'python' that is this shell script: the runner dies at start the way the script does."""
     python = tmp_path / "python"
-    python.write_text("#!/bin/sh\necho 'ModuleNotFoundError: No module named _pytest (a broken runtime)' >&2\nexit 3\n")
+    python.write_text(f"#!/bin/sh\n{script}exit 3\n")
     python.chmod(0o755)
     config = Config()
     config.LocalSandbox.python = str(python)
-    verdict = Judge(config=config, sandbox_class="local").grade(adder, "def test_x():\n    pass\n")
+    return Judge(config=config, sandbox_class="local").grade(adder, "def test_x():\n    pass\n")
+
+
+def test_what_the_runner_says_when_it_dies_is_in_the_error(tmp_path, adder):
+    """A runner that cannot start says why on its stderr: the ERROR carries it, not just 'exited'."""
+    verdict = grade_with_a_runner_that_dies(
+        tmp_path, adder, "echo 'ModuleNotFoundError: No module named _pytest (a broken runtime)' >&2\n"
+    )
     assert verdict.status == ERROR and verdict.score is None
     assert "exited unexpectedly; the runner said: ModuleNotFoundError: No module named _pytest" in verdict.message
 
 
 def test_the_runners_stderr_is_capped(tmp_path, adder):
-    python = tmp_path / "python"
-    python.write_text("#!/bin/sh\nhead -c 100000 /dev/zero | tr '\\0' x >&2\necho END >&2\nexit 3\n")
-    python.chmod(0o755)
-    config = Config()
-    config.LocalSandbox.python = str(python)
-    verdict = Judge(config=config, sandbox_class="local").grade(adder, "def test_x():\n    pass\n")
+    verdict = grade_with_a_runner_that_dies(
+        tmp_path, adder, "head -c 100000 /dev/zero | tr '\\0' x >&2\necho END >&2\n"
+    )
     said = verdict.message.split("the runner said: ", 1)[1]
     assert said.rstrip().endswith("END") and len(said) <= 4096
 
