@@ -68,6 +68,11 @@ class Lab:
         )
         self.dismiss_notifications()
 
+    def log_out(self) -> None:
+        """The hub's logout: its login form again (another user may log in in the same browser)."""
+        self.driver.get(f"{self.hub_url}/hub/logout")
+        self.wait(lambda d: "/hub/login" in d.current_url and self.find("#login_submit"), message="logged out")
+
     def dismiss_notifications(self, timeout: float = 5) -> None:
         """JupyterLab asks once whether to fetch Jupyter news: answer no (the toast hides part of the page)."""
 
@@ -160,6 +165,25 @@ class Lab:
         button.click()
         self.wait(lambda d: self._row("submitted", assignment), message=f"{assignment} in the submitted assignments")
 
+    def fetch_feedback(self, assignment: str) -> None:
+        """Click a submitted assignment's "Fetch Feedback"; wait until its submission offers "(view feedback)"."""
+        (row,) = self.wait(lambda d: self._row("submitted", assignment), message=f"{assignment} submitted")
+        (button,) = self.find(":scope > div > .item_status > button", row)
+        assert button.text == "Fetch Feedback", button.text
+        button.click()
+        self.wait(lambda d: self._feedback_link(assignment), message=f"the feedback of {assignment} fetched")
+
+    def _feedback_link(self, assignment: str) -> WebElement | None:
+        rows = self._row("submitted", assignment)
+        links = [a for row in rows for a in self.find(".nested_list_item .item_name a", row)]
+        return next((a for a in links if a.text.strip() == "(view feedback)"), None)
+
+    def view_feedback(self, assignment: str) -> None:
+        """Click "(view feedback)": JupyterLab's file browser goes to the feedback's folder."""
+        link = self._feedback_link(assignment)
+        assert link is not None, f"no (view feedback) link for {assignment}"
+        link.click()
+
     # -- a notebook ----------------------------------------------------------------
     def cells(self) -> list[WebElement]:
         return self.find(f"{NOTEBOOK} .jp-Notebook .jp-Cell")
@@ -230,3 +254,53 @@ class Lab:
 
     def scroll_to(self, element: WebElement) -> None:
         self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
+
+
+class Formgrader:
+    """nbgrader's formgrader (a hub service, at `url`), as an instructor clicks it: each page is a table
+    (#main-table) with a row per assignment or submission and an icon per action in its own column; an
+    action shows a dialog with its log when it is done (#success-modal, or #error-modal)."""
+
+    def __init__(self, lab: Lab, url: str):
+        self.lab = lab
+        self.url = url.rstrip("/")
+
+    def open(self, page: str, key: str, value: str, timeout: float = STEP_TIMEOUT) -> WebElement:
+        """Go to a page (e.g. manage_assignments) and wait for the row whose `key` cell reads `value`."""
+        self.lab.driver.get(f"{self.url}/{page}")
+        return self.wait_row(key, value, timeout)
+
+    def row(self, key: str, value: str) -> WebElement | None:
+        rows = [
+            row
+            for row in self.lab.find("#main-table > tr")
+            if [cell for cell in self.lab.find(f":scope > td.{key}", row) if cell.text.strip() == value]
+        ]
+        return rows[0] if len(rows) == 1 else None
+
+    def wait_row(self, key: str, value: str, timeout: float = STEP_TIMEOUT) -> WebElement:
+        return self.lab.wait(lambda d: self.row(key, value), timeout, f"the formgrader's row {key}={value!r}")
+
+    def cell(self, key: str, value: str, column: str) -> str:
+        row = self.wait_row(key, value)
+        return self.lab.find(f":scope > td.{column}", row)[0].text.strip()
+
+    def act(self, key: str, value: str, column: str, timeout: float = STEP_TIMEOUT) -> WebElement:
+        """Click the icon in `column` of the row `key`=`value`; wait for the dialog it ends with (shown, faded in)."""
+        row = self.wait_row(key, value)
+        links = self.lab.find(f":scope > td.{column} a", row)
+        assert len(links) == 1, f"{column} of {value}: {len(links)} links ({row.text!r})"
+        self.lab.scroll_to(links[0])
+        links[0].click()
+
+        def dialog(driver):
+            shown = [m for m in self.lab.find("#success-modal, #error-modal") if m.is_displayed()]
+            opaque = shown and driver.execute_script("return getComputedStyle(arguments[0]).opacity", shown[0]) == "1"
+            return shown[0] if opaque else None
+
+        return self.lab.wait(dialog, timeout, f"the dialog after clicking {column} of {value}")
+
+    def close_dialog(self) -> None:
+        (button,) = [b for b in self.lab.find(".modal .modal-footer button") if b.is_displayed()]
+        button.click()
+        self.lab.wait(lambda d: not self.lab.find(".modal, .modal-backdrop"), 10, "the dialog closed")
