@@ -104,6 +104,8 @@ class CheckResult:
         lines = self._intro() + ([self.source_note] if self.source_note else [])
         if self.answer:
             lines.append(render_text(self.answer).rstrip("\n"))
+            if self.answer.get("feedback"):
+                lines.append("Rate this feedback: %qa_arena_rate STARS [comment], or one click in My checks")
         elif self.note:
             lines.append(self.note)
         return "\n".join(lines)
@@ -118,6 +120,10 @@ class CheckResult:
             parts.append(f"<p><em>{html.escape(self.source_note)}</em></p>")
         if self.answer:
             parts.append(render_html(self.answer))
+            if self.answer.get("feedback") and self.answer.get("id"):
+                page = f"{os.environ.get('JUPYTERHUB_BASE_URL', '/')}services/qa-arena/#check-{self.answer['id']}"
+                parts.append(f"<p class='rate'><a href='{html.escape(page)}' target='_blank'>Rate this feedback</a> "
+                             "(one click on a star, in My checks)</p>")  # fmt: skip
         elif self.note:
             parts.append(f"<p>{html.escape(self.note)}</p>")
         return "".join(parts) + "</div>"

@@ -144,8 +144,11 @@ def test_a_student_fetches_tests_checks_and_submits(released, driver, artifacts)
     assert "test_minutes_capped: fails on the reference implementation" in result  # explained in one line
 
     lab.save()
-    # the check service's page (the hub's OAuth login, no password again): the check and its feedback, rated
-    driver.get(f"{hub.url}/services/qa-arena/")
+    # the answer's "Rate this feedback" link opens the check service's page at this check (the hub's OAuth
+    # login, no password again): the check and its feedback, rated with one click
+    (rate,) = [a for a in lab.find("a", check) if a.text == "Rate this feedback"]
+    assert rate.get_attribute("href").startswith(f"{hub.url}/services/qa-arena/#check-")
+    driver.get(rate.get_attribute("href"))
     lab.wait(lambda d: d.find_elements("css selector", "tr.check"), message="the checks page")
     row = driver.find_element("css selector", "tr.check")  # the latest check first
     assert "durations" in row.text and "Your tests caught " in row.text and "test_minutes_capped" in row.text
