@@ -163,3 +163,24 @@ def test_non_int_rejected(months):
 def test_result_is_a_date():
     result = add_months(date(2024, 1, 31), 1)
     assert type(result) is date
+
+
+@pytest.mark.parametrize("months", [0.0, -0.0, float("nan"), float("inf"), " 1", "\uff11", "\u0661"])
+def test_more_non_int_rejected(months):
+    with pytest.raises(TypeError):
+        add_months(date(2024, 1, 15), months)
+
+
+@pytest.mark.parametrize(
+    ("start", "months"),
+    [(date(9999, 12, 1), 1.0), (date(1, 1, 31), -1.0), (date(2024, 1, 1), float(10**20)), (date(9999, 12, 1), True)],
+)
+def test_type_checked_before_range(start, months):
+    with pytest.raises(TypeError):
+        add_months(start, months)
+
+
+@pytest.mark.parametrize("months", [10**18, -(10**18), 119988, -119988])
+def test_huge_counts_overflow(months):
+    with pytest.raises(OverflowError):
+        add_months(date(2024, 1, 1), months)

@@ -127,3 +127,51 @@ def test_datetime_start_rejected(days):
 def test_non_date_start_rejected(start, days):
     with pytest.raises(TypeError):
         add_business_days(start, days)
+
+
+def test_results_at_the_edges_of_the_range():
+    assert add_business_days(date(9999, 12, 30), 1) == date(9999, 12, 31)
+    assert add_business_days(date(9999, 12, 27), 4) == date(9999, 12, 31)
+    assert add_business_days(date(9999, 12, 31), 0) == date(9999, 12, 31)
+    assert add_business_days(date(1, 1, 2), -1) == date(1, 1, 1)
+    assert add_business_days(date(1, 1, 8), -5) == date(1, 1, 1)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        (date(9999, 12, 31), 1),
+        (date(9999, 12, 27), 5),
+        (date(9999, 12, 30), 1, frozenset({date(9999, 12, 31)})),
+        (date(9999, 12, 31), 0, frozenset({date(9999, 12, 31)})),
+        (date(1, 1, 1), -1),
+        (date(1, 1, 3), -2, {date(1, 1, 1)}),
+        (date(2024, 6, 3), 10**18),
+        (date(2024, 6, 3), -(10**18)),
+        (date(1, 1, 1), 3652059),
+    ],
+)
+def test_out_of_range_raises_overflow_error(args):
+    with pytest.raises(OverflowError):
+        add_business_days(*args)
+
+
+def test_bool_days_count_as_one_and_zero():
+    assert add_business_days(MON, True) == TUE
+    assert add_business_days(SAT, False) == NEXT_MON
+    assert add_business_days(WED, False) == WED
+
+
+@pytest.mark.parametrize("days", [1.0, 0.0, -0.0, -1.0, 1.5, float("nan"), "1", None])
+def test_non_int_days_rejected(days):
+    with pytest.raises(TypeError):
+        add_business_days(MON, days)
+
+
+@pytest.mark.parametrize(
+    ("start", "days"),
+    [(None, 10**18), ("2024-06-03", -(10**18)), (date(9999, 12, 31), 1.0), (date(1, 1, 1), -1.0)],
+)
+def test_types_checked_first(start, days):
+    with pytest.raises(TypeError):
+        add_business_days(start, days)

@@ -120,3 +120,58 @@ def test_nan_bound_rejected(args):
 )
 def test_infinities(args, expected):
     assert same(clamp(*args), expected)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ((True, 0, 10), True),
+        ((False, 0, 10), False),
+        ((-3, False, 10), False),
+        ((20, 0, True), True),
+        ((1, True, 5), 1),
+        ((True, 1, 5), True),
+        ((True, 1.0, 5), True),
+        ((7, False, True), True),
+    ],
+)
+def test_bools_are_ints_returned_unchanged(args, expected):
+    assert same(clamp(*args), expected)
+
+
+def test_bool_bounds_out_of_order_rejected():
+    with pytest.raises(ValueError):
+        clamp(0, True, False)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ((0.0, -0.0, 1.0), 0.0),
+        ((-1, -0.0, 5), -0.0),
+        ((3, 0.0, -0.0), -0.0),
+        ((-3, 0.0, -0.0), 0.0),
+        ((-0.0, 0, 0), -0.0),
+        ((0, -0.0, 0.0), 0),
+    ],
+)
+def test_negative_zero(args, expected):
+    result = clamp(*args)
+    assert same(result, expected)
+    assert math.copysign(1.0, result) == math.copysign(1.0, expected)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ((10**18, 0, 1e18), 10**18),
+        ((10**18 + 1, 0, 1e18), 1e18),
+        ((2**53 + 1, 0, 2.0**53), 2.0**53),
+        ((-(10**18) - 1, -1e18, 0), -1e18),
+        ((10**18, -(10**18), 10**18 + 1), 10**18),
+        ((10**400, 0, INF), 10**400),
+        ((-(10**400), -1e308, 0), -1e308),
+    ],
+)
+def test_huge_numbers_compared_exactly(args, expected):
+    assert same(clamp(*args), expected)

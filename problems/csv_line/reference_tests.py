@@ -125,3 +125,41 @@ def test_separator_must_be_one_character(sep):
 def test_quote_separator_rejected(line):
     with pytest.raises(ValueError):
         parse_csv_line(line, '"')
+
+
+def test_line_breaks_and_carriage_returns_are_ordinary():
+    assert parse_csv_line("a\r\nb,c\r") == ["a\r\nb", "c\r"]
+
+
+def test_line_breaks_inside_quotes():
+    assert parse_csv_line('"x\ny",z') == ["x\ny", "z"]
+
+
+def test_only_double_quote_quotes():
+    assert parse_csv_line("'a,b'") == ["'a", "b'"]
+
+
+def test_typographic_and_fullwidth_characters_are_ordinary():
+    assert parse_csv_line("\u201ca,b\u201d,x\uff0cy") == ["\u201ca", "b\u201d", "x\uff0cy"]
+
+
+def test_space_separator():
+    assert parse_csv_line(' a  "b c"', " ") == ["", "a", "", "b c"]
+
+
+def test_newline_separator():
+    assert parse_csv_line('a\n"b\nc"\n', "\n") == ["a", "b\nc", ""]
+
+
+def test_letter_separator():
+    assert parse_csv_line("1x2x", "x") == ["1", "2", ""]
+
+
+def test_non_ascii_separator():
+    assert parse_csv_line('aé"b,é"é', "é") == ["a", "b,é", ""]
+
+
+@pytest.mark.parametrize("sep", ["e\u0301", '""', "\r\n"])
+def test_separator_of_several_code_points_rejected(sep):
+    with pytest.raises(ValueError):
+        parse_csv_line("a", sep)

@@ -94,3 +94,44 @@ def test_returns_a_new_list_when_nothing_to_merge():
 def test_reversed_interval_raises_value_error(given):
     with pytest.raises(ValueError):
         merge_intervals(given)
+
+
+def plain_ints(result):
+    return all(type(start) is int and type(end) is int for start, end in result)
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ([(False, True)], [(0, 1)]),
+        ([(True, 3), (1, 2)], [(1, 3)]),
+        ([(1, 2), (True, 3)], [(1, 3)]),
+        ([(0, 1), (False, True), (True, True)], [(0, 1)]),
+        ([(True, True), (3, 4)], [(1, 1), (3, 4)]),
+        ([(False, False), (-2, False)], [(-2, 0)]),
+    ],
+)
+def test_bool_endpoints_count_as_plain_ints(given, expected):
+    result = merge_intervals(given)
+    assert result == expected
+    assert plain_ints(result)
+
+
+def test_reversed_bool_interval_raises_value_error():
+    with pytest.raises(ValueError):
+        merge_intervals([(True, False)])
+
+
+def test_huge_endpoints():
+    big = 10**18
+    assert merge_intervals([(big, big + 5), (-big, 0), (big + 5, big + 9), (0, 0)]) == [
+        (-big, 0),
+        (big, big + 9),
+    ]
+
+
+def test_input_with_bools_not_modified():
+    given = [(True, 3), (False, True)]
+    merge_intervals(given)
+    assert given == [(True, 3), (False, True)]
+    assert type(given[0][0]) is bool

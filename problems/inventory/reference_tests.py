@@ -234,3 +234,122 @@ def test_earlier_items_list_is_a_snapshot():
     inv.add("nut", 1)
     assert before == [("bolt", 2)]
     assert inv.items() == [("bolt", 2), ("nut", 1)]
+
+
+@pytest.mark.parametrize("capacity", [2.0, 2.5, -0.0, 10.0, None, "5", False])
+def test_capacity_must_be_an_int_of_at_least_one(capacity):
+    with pytest.raises(ValueError):
+        Inventory(capacity)
+
+
+def test_true_is_a_capacity_of_one():
+    inv = Inventory(True)
+    inv.add("coin", 1)
+    with pytest.raises(OverflowError):
+        inv.add("coin", 1)
+    assert inv.items() == [("coin", 1)]
+
+
+@pytest.mark.parametrize("qty", [1.0, 2.5, -0.0, 0.5, None, "3", False])
+def test_add_quantity_must_be_an_int(qty):
+    inv = Inventory(10)
+    inv.add("bolt", 2)
+    with pytest.raises(ValueError):
+        inv.add("bolt", qty)
+    with pytest.raises(ValueError):
+        inv.add("nut", qty)
+    assert inv.items() == [("bolt", 2)]
+    assert inv.total == 2
+
+
+@pytest.mark.parametrize("qty", [1.0, 2.0, -0.0, None, "1", False])
+def test_remove_quantity_must_be_an_int(qty):
+    inv = Inventory(10)
+    inv.add("bolt", 2)
+    with pytest.raises(ValueError):
+        inv.remove("bolt", qty)
+    with pytest.raises(ValueError):
+        inv.remove("ghost", qty)
+    assert inv.items() == [("bolt", 2)]
+
+
+def test_true_counts_as_one_unit():
+    inv = Inventory(2)
+    inv.add("bolt", True)
+    assert inv.count("bolt") == 1
+    assert inv.items() == [("bolt", 1)]
+    inv.add("bolt", True)
+    assert inv.total == 2
+    with pytest.raises(OverflowError):
+        inv.add("nut", True)
+    assert inv.remove("bolt", True) == 1
+    assert inv.items() == [("bolt", 1)]
+
+
+def test_huge_quantities():
+    inv = Inventory(10**18)
+    inv.add("grain", 10**18 - 1)
+    inv.add("seed", 1)
+    assert inv.total == 10**18
+    with pytest.raises(OverflowError):
+        inv.add("seed", 1)
+    assert inv.remove("grain", 10**18 - 1) == 10**18 - 1
+    assert inv.items() == [("seed", 1)]
+
+
+def test_huge_addition_overflows_a_small_inventory():
+    inv = Inventory(5)
+    with pytest.raises(OverflowError):
+        inv.add("grain", 10**18)
+    assert inv.total == 0
+    with pytest.raises(ValueError):
+        inv.add("", 10**18)
+
+
+def test_unicode_names_are_not_normalised():
+    inv = Inventory(20)
+    inv.add("\u00e9", 1)      # é as one character
+    inv.add("e\u0301", 2)     # e followed by a combining acute accent
+    inv.add("\u00df", 3)      # ß
+    assert inv.count("\u00e9") == 1
+    assert inv.count("e\u0301") == 2
+    assert inv.count("SS") == 0
+    assert inv.count("ss") == 0
+    with pytest.raises(KeyError):
+        inv.remove("E\u0301", 1)
+    assert inv.items() == [("e\u0301", 2), ("\u00df", 3), ("\u00e9", 1)]
+
+
+def test_whitespace_variants_are_different_items():
+    inv = Inventory(20)
+    inv.add("apple", 1)
+    inv.add("apple ", 2)
+    inv.add("\t", 3)
+    assert inv.count("apple") == 1
+    assert inv.count("apple ") == 2
+    assert inv.count(" apple") == 0
+    with pytest.raises(KeyError):
+        inv.remove(" apple", 1)
+    assert inv.items() == [("\t", 3), ("apple", 1), ("apple ", 2)]
+
+
+def test_total_is_read_only():
+    inv = Inventory(10)
+    inv.add("bolt", 3)
+    with pytest.raises(AttributeError):
+        inv.total = 0
+    assert inv.total == 3
+
+
+def test_remove_before_any_add_and_repeated_removes():
+    inv = Inventory(10)
+    with pytest.raises(KeyError):
+        inv.remove("bolt", 1)
+    inv.add("bolt", 2)
+    assert inv.remove("bolt", 1) == 1
+    assert inv.remove("bolt", 1) == 1
+    with pytest.raises(KeyError):
+        inv.remove("bolt", 1)
+    with pytest.raises(KeyError):
+        inv.remove("bolt", 5)
+    assert inv.items() == []

@@ -67,3 +67,27 @@ def test_float_rejected(year):
 def test_other_types_rejected(year):
     with pytest.raises(TypeError):
         is_leap_year(year)
+
+
+@pytest.mark.parametrize("year", [-0.0, 0.0, float("nan"), float("inf"), 1e18])
+def test_special_floats_rejected(year):
+    with pytest.raises(TypeError):
+        is_leap_year(year)
+
+
+@pytest.mark.parametrize("year", [" 2024", "2024\n", "\uff12\uff10\uff12\uff14", "\u0662\u0660\u0662\u0664", ""])
+def test_numeric_looking_strings_rejected(year):
+    with pytest.raises(TypeError):
+        is_leap_year(year)
+
+
+@pytest.mark.parametrize("year", [-(10**30), -(10**18), -100, -1600])
+def test_huge_and_century_negatives_rejected(year):
+    with pytest.raises(ValueError):
+        is_leap_year(year)
+
+
+@pytest.mark.parametrize("year", [-1.0, "-4", "0"])
+def test_wrong_type_wins_over_bad_value(year):
+    with pytest.raises(TypeError):
+        is_leap_year(year)

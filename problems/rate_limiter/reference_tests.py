@@ -220,3 +220,131 @@ def test_non_binary_rate_with_tolerance():
     assert b.allow(3.0) is False
     assert b.allow(10.5) is True
     assert b.tokens(10.5) == pytest.approx(0.05)
+
+
+@pytest.mark.parametrize("capacity", [2.0, 2.5, -0.0, None, "3", False])
+def test_capacity_must_be_an_int_of_at_least_one(capacity):
+    with pytest.raises(ValueError):
+        TokenBucket(capacity, 1.0, 0.0)
+
+
+def test_true_is_a_capacity_of_one():
+    b = TokenBucket(True, 1.0, 0.0)
+    assert b.tokens(0.0) == 1.0
+    assert b.allow(0.0) is True
+    assert b.allow(0.0) is False
+    with pytest.raises(ValueError):
+        b.allow(5.0, cost=2)
+
+
+@pytest.mark.parametrize("rate", [-0.0, float("nan"), float("inf"), float("-inf"), None, "1", False])
+def test_rate_must_be_a_finite_positive_number(rate):
+    with pytest.raises(ValueError):
+        TokenBucket(3, rate, 0.0)
+
+
+def test_rate_may_be_an_int_or_true():
+    b = TokenBucket(4, True, 0)
+    assert b.allow(0, cost=4)
+    assert b.tokens(3) == 3.0
+    b = TokenBucket(4, 2, 0)
+    assert b.allow(0, cost=4)
+    assert b.tokens(1) == 2.0
+
+
+@pytest.mark.parametrize("now", [float("nan"), float("inf"), float("-inf"), None, "0"])
+def test_start_time_must_be_a_finite_number(now):
+    with pytest.raises(ValueError):
+        TokenBucket(3, 1.0, now)
+
+
+@pytest.mark.parametrize("now", [float("nan"), float("inf"), float("-inf"), None, "5"])
+def test_invalid_times_are_rejected_and_leave_no_trace(now):
+    b = TokenBucket(2, 1.0, 0.0)
+    assert b.allow(0.0, cost=2)
+    with pytest.raises(ValueError):
+        b.allow(now)
+    with pytest.raises(ValueError):
+        b.tokens(now)
+    assert b.tokens(1.0) == 1.0
+    assert b.allow(1.0) is True
+
+
+@pytest.mark.parametrize("cost", [1.0, 2.0, 0.5, -0.0, None, "1", False])
+def test_cost_must_be_an_int(cost):
+    b = TokenBucket(3, 1.0, 0.0)
+    with pytest.raises(ValueError):
+        b.allow(0.0, cost=cost)
+    assert b.tokens(0.0) == 3.0
+
+
+def test_true_is_a_cost_of_one():
+    b = TokenBucket(2, 1.0, 0.0)
+    assert b.allow(0.0, cost=True) is True
+    assert b.tokens(0.0) == 1.0
+
+
+def test_huge_cost_is_rejected():
+    b = TokenBucket(3, 1.0, 0.0)
+    with pytest.raises(ValueError):
+        b.allow(0.0, cost=10**18)
+    assert b.tokens(0.0) == 3.0
+
+
+def test_huge_timestamps():
+    b = TokenBucket(4, 0.5, 10**18)
+    assert b.allow(10**18, cost=4) is True
+    assert b.tokens(10**18 + 2) == 1.0
+    assert b.allow(10**18 + 4, cost=2) is True
+    with pytest.raises(ValueError):
+        b.tokens(10**18 + 3)
+    assert b.tokens(2 * 10**18) == 4.0
+
+
+def test_huge_rate_refills_at_once_but_is_capped():
+    b = TokenBucket(3, 10**18, 0)
+    assert b.allow(0, cost=3)
+    assert b.tokens(0) == 0.0
+    assert b.tokens(1) == 3.0
+
+
+def test_large_capacity_is_exact():
+    b = TokenBucket(10**12, 0.25, 0)
+    assert b.allow(0, cost=10**12 - 1)
+    assert b.tokens(0) == 1.0
+    assert b.tokens(2) == 1.5
+    assert b.allow(2, cost=2) is False
+    assert b.allow(4, cost=2) is True
+
+
+def test_negative_zero_is_the_same_time_as_zero():
+    b = TokenBucket(2, 1.0, 0.0)
+    assert b.allow(-0.0, cost=2) is True
+    assert b.tokens(0) == 0.0
+    assert b.tokens(-0.0) == 0.0
+
+
+def test_negative_start_time():
+    b = TokenBucket(2, 1.0, -3)
+    assert b.allow(-3, cost=2)
+    assert b.tokens(-2.5) == 0.5
+    with pytest.raises(ValueError):
+        b.tokens(-2.75)
+
+
+def test_time_standing_still_refills_nothing():
+    b = TokenBucket(3, 2.0, 1.0)
+    assert b.allow(1.0, cost=3)
+    for _ in range(5):
+        assert b.tokens(1.0) == 0.0
+        assert b.allow(1.0) is False
+    assert b.allow(1.5) is True
+
+
+def test_mixed_int_and_float_times():
+    b = TokenBucket(2, 1.0, 1)
+    assert b.allow(1.0, cost=2)
+    assert b.tokens(2) == 1.0
+    with pytest.raises(ValueError):
+        b.tokens(1.5)
+    assert b.tokens(2.0) == 1.0

@@ -116,3 +116,39 @@ def test_trailing_newline_rejected(text):
 def test_other_characters_rejected(text):
     with pytest.raises(ValueError):
         roman_to_int(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["\u2167", "\u2160", "\u2169\u2163", "\u216b", "\u2170", "\u2173", "X\u2163", "\u216f"],
+)
+def test_unicode_roman_numeral_characters_rejected(text):
+    with pytest.raises(ValueError):
+        roman_to_int(text)
+
+
+@pytest.mark.parametrize("text", ["\uff38\uff29\uff36", "\uff29", "X\uff29V", "\uff4d"])
+def test_fullwidth_letters_rejected(text):
+    with pytest.raises(ValueError):
+        roman_to_int(text)
+
+
+@pytest.mark.parametrize("text", ["\u0665", "\uff14", "\u00b2", "1", "14"])
+def test_digits_of_any_script_rejected(text):
+    with pytest.raises(ValueError):
+        roman_to_int(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["XIV\t", "\nXIV", "XIV\r\n", "XIV\r", "\u00a0XIV", "XIV\u00a0", "X\u00a0IV", "\u2003XIV", "XIV\u3000"],
+)
+def test_whitespace_of_any_kind_rejected(text):
+    with pytest.raises(ValueError):
+        roman_to_int(text)
+
+
+@pytest.mark.parametrize("text", ["mmmcmxcix", "Mcm", "mCM", "xIV", "IIi"])
+def test_any_lowercase_letter_rejected(text):
+    with pytest.raises(ValueError):
+        roman_to_int(text)

@@ -208,3 +208,58 @@ def test_invalid_first_argument(version):
 def test_invalid_second_argument(version):
     with pytest.raises(ValueError):
         compare_versions("1.0.0", version)
+
+
+BIG = "1000000000000000000000"
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        (BIG + ".0.0", "999999999999999999999.0.0", 1),
+        ("1." + BIG + ".0", "1.999999999999999999999.0", 1),
+        ("1.0." + BIG, "1.0." + BIG + "+build", 0),
+        ("1.0.0-" + BIG, "1.0.0-999999999999999999999", 1),
+        ("1.0.0-" + BIG, "1.0.0-a", -1),
+        ("1.0.0-rc." + BIG, "1.0.0-rc.2", 1),
+        (BIG + ".0.0-rc", BIG + ".0.0", -1),
+    ],
+)
+def test_numbers_of_any_size(a, b, expected):
+    assert compare_versions(a, b) == expected
+
+
+NON_ASCII_OR_WHITESPACE = [
+    "1.0.0-\u0665",
+    "1.0.0-rc.\u0661",
+    "1.0.0-\uff41",
+    "1.0.0-alpha\u00e9",
+    "1.0.0+\u00e9",
+    "1.0.0+build.\uff11",
+    "1.0.\u00b2",
+    "\u0661.0.0",
+    "1.0.\uff10",
+    "\u00a01.0.0",
+    "1.0.0\u00a0",
+    "1.0.0\t",
+    "\t1.0.0",
+    "1.0.0\r\n",
+    "1.0.0-rc\n",
+    "1.0.0+build\n",
+    "1.0.0- rc",
+    "1.0.0-rc .1",
+    "V1.0.0-rc.1",
+]
+
+
+@pytest.mark.parametrize("version", NON_ASCII_OR_WHITESPACE)
+def test_non_ascii_and_whitespace_rejected(version):
+    with pytest.raises(ValueError):
+        compare_versions(version, "1.0.0")
+    with pytest.raises(ValueError):
+        compare_versions("1.0.0", version)
+
+
+def test_invalid_version_rejected_even_when_both_are_equal():
+    with pytest.raises(ValueError):
+        compare_versions("01.0.0", "01.0.0")

@@ -143,3 +143,90 @@ def test_negative_max_length_rejected(max_length):
 def test_zero_max_length_rejected():
     with pytest.raises(ValueError):
         slugify("hello", 0)
+
+
+@pytest.mark.parametrize(
+    ("title", "slug"),
+    [
+        ("\u0130stanbul", "istanbul"),
+        ("Cafe\u0301 au lait", "cafe-au-lait"),
+        ("\u212aelvin", "kelvin"),
+    ],
+)
+def test_decomposed_and_dotted_letters(title, slug):
+    assert slugify(title) == slug
+
+
+@pytest.mark.parametrize(
+    ("title", "slug"),
+    [
+        ("\uff21\uff22\uff23 \uff11\uff12", "abc-12"),
+        ("x\u00b2 \u00bd", "x2-12"),
+        ("\ufb01ne print", "fine-print"),
+    ],
+)
+def test_compatibility_characters_become_plain(title, slug):
+    assert slugify(title) == slug
+
+
+@pytest.mark.parametrize(
+    ("title", "slug"),
+    [
+        ("New\u00a0York", "new-york"),
+        ("em\u2003space", "em-space"),
+        ("\u6771\u4eac\u3000Tokyo", "tokyo"),
+        ("zero\u200bwidth", "zerowidth"),
+    ],
+)
+def test_unicode_spaces(title, slug):
+    assert slugify(title) == slug
+
+
+@pytest.mark.parametrize(
+    ("title", "slug"),
+    [
+        ("Don't stop", "don-t-stop"),
+        ("Don\u2019t stop", "dont-stop"),
+        ("e\u2010mail", "email"),
+        ("1990\u20132000", "19902000"),
+        ("a \u2014 b", "a-b"),
+    ],
+)
+def test_apostrophes_and_dashes(title, slug):
+    assert slugify(title) == slug
+
+
+@pytest.mark.parametrize(
+    ("title", "slug"),
+    [
+        ("\u0131\u015f\u0131k", "sk"),
+        ("\u0665\u0666 items", "items"),
+    ],
+)
+def test_letters_and_digits_without_ascii_form_dropped(title, slug):
+    assert slugify(title) == slug
+
+
+@pytest.mark.parametrize(
+    ("title", "slug"),
+    [
+        ("line\r\nbreak", "line-break"),
+        ("\t\n\r", ""),
+    ],
+)
+def test_ascii_whitespace_separates(title, slug):
+    assert slugify(title) == slug
+
+
+def test_true_counts_as_one():
+    assert slugify("abc", True) == "a"
+
+
+def test_huge_max_length():
+    assert slugify("x" * 100, 10**30) == "x" * 100
+
+
+@pytest.mark.parametrize("max_length", [0, False, -(10**30)])
+def test_too_small_max_length_rejected_even_for_empty_title(max_length):
+    with pytest.raises(ValueError):
+        slugify("", max_length)

@@ -104,3 +104,28 @@ def test_other_types_raise_type_error(total, people):
 def test_type_checked_before_value(total, people):
     with pytest.raises(TypeError):
         split_bill(total, people)
+
+
+@pytest.mark.parametrize(
+    ("total", "people"),
+    [(-0.0, 2), (float("nan"), 2), (float("inf"), 2), (10, float("inf")), (10, -0.0), ("\uff11\uff10", 2), (" 10", 2), (10, "\u0663")],
+)
+def test_special_values_raise_type_error(total, people):
+    with pytest.raises(TypeError):
+        split_bill(total, people)
+
+
+@pytest.mark.parametrize(("total", "people"), [(10, -(10**18)), (-(10**18), 2), (-1, 0), (-5, -5)])
+def test_huge_or_both_invalid_values_raise_value_error(total, people):
+    with pytest.raises(ValueError):
+        split_bill(total, people)
+
+
+def test_huge_negative_total_with_bool_people_is_a_type_error():
+    with pytest.raises(TypeError):
+        split_bill(-(10**18), True)
+
+
+def test_just_above_float_precision():
+    assert split_bill(2**53 + 1, 1) == [2**53 + 1]
+    assert split_bill(2**53 + 5, 3) == [3002399751580333, 3002399751580332, 3002399751580332]

@@ -254,3 +254,81 @@ def test_refund_after_passage():
     assert t.push() is True
     assert t.refund() == 25
     assert (t.state, t.credit) == ("locked", 0)
+
+
+@pytest.mark.parametrize("fare", [50.0, 0.5, -0.0, 1.0, None, "50", False])
+def test_fare_must_be_a_positive_int(fare):
+    with pytest.raises(ValueError):
+        Turnstile(fare)
+
+
+def test_true_is_a_fare_of_one_cent():
+    t = Turnstile(True)
+    t.insert_coin(5)
+    assert (t.state, t.credit) == ("unlocked", 4)
+
+
+def test_huge_fare():
+    t = Turnstile(fare=10**18)
+    t.insert_coin(200)
+    assert (t.state, t.credit) == ("locked", 200)
+    assert t.push() is False
+    assert t.refund() == 200
+
+
+@pytest.mark.parametrize("cents", [5.0, 50.0, 200.0, -0.0, True, False, None, "5", "50", [5], 10**18])
+def test_values_that_are_not_int_coins_are_rejected(cents):
+    t = Turnstile(fare=50)
+    t.insert_coin(20)
+    t.insert_coin(20)
+    with pytest.raises(ValueError):
+        t.insert_coin(cents)
+    assert (t.state, t.credit, t.passages, t.alarms) == ("locked", 40, 0, 0)
+
+
+def test_rejected_coin_while_unlocked_changes_nothing():
+    t = Turnstile(fare=50)
+    t.insert_coin(100)
+    with pytest.raises(ValueError):
+        t.insert_coin(50.0)
+    assert (t.state, t.credit) == ("unlocked", 50)
+
+
+def test_credit_stays_an_int():
+    t = Turnstile(fare=30)
+    t.insert_coin(50)
+    assert t.credit == 20
+    assert type(t.credit) is int
+    assert t.push() is True
+    refunded = t.refund()
+    assert refunded == 20
+    assert type(refunded) is int
+
+
+@pytest.mark.parametrize("name", ["state", "credit", "passages", "alarms"])
+def test_attributes_are_read_only(name):
+    t = Turnstile()
+    t.insert_coin(20)
+    before = (t.state, t.credit, t.passages, t.alarms)
+    with pytest.raises(AttributeError):
+        setattr(t, name, "unlocked" if name == "state" else 1000)
+    assert (t.state, t.credit, t.passages, t.alarms) == before
+
+
+def test_push_and_refund_before_any_coin():
+    t = Turnstile()
+    assert t.refund() == 0
+    assert t.push() is False
+    assert t.refund() == 0
+    assert t.push() is False
+    assert (t.state, t.credit, t.passages, t.alarms) == ("locked", 0, 0, 2)
+
+
+def test_refund_twice_in_a_row():
+    t = Turnstile(fare=100)
+    t.insert_coin(50)
+    assert t.refund() == 50
+    assert t.refund() == 0
+    t.insert_coin(50)
+    t.insert_coin(20)
+    assert (t.state, t.credit) == ("locked", 70)

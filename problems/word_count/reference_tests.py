@@ -155,3 +155,37 @@ def test_result_is_a_new_dict():
     first["zzz"] = 1
     assert word_frequencies("a a b") == {"a": 2, "b": 1}
     assert word_frequencies("a a b") is not word_frequencies("a a b")
+
+
+def test_modifier_letter_apostrophe_is_a_letter():
+    assert word_frequencies("don\u02bct \u02bc") == {"don\u02bct": 1, "\u02bc": 1}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a\u00a0b", {"a": 1, "b": 1}),
+        ("a\r\nb\u3000a", {"a": 2, "b": 1}),
+        ("1990\u20132000 a\u2014b", {"1990": 1, "2000": 1, "a": 1, "b": 1}),
+    ],
+)
+def test_unicode_whitespace_and_dashes_separate(text, expected):
+    assert word_frequencies(text) == expected
+
+
+def test_indic_vowel_sign_separates():
+    assert word_frequencies("\u0915\u093e\u0915") == {"\u0915": 2}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("\ufb01ne FINE", {"fine": 2}),
+        ("\uff21\uff22 ab", {"\uff41\uff42": 1, "ab": 1}),
+        ("\u01c4 \u01c5 \u01c6", {"\u01c6": 3}),
+        ("\u1e9e \u00df ss", {"ss": 3}),
+        ("\u0130 i", {"i\u0307": 1, "i": 1}),
+    ],
+)
+def test_casefold_is_the_only_change(text, expected):
+    assert word_frequencies(text) == expected

@@ -12,6 +12,10 @@ def _walk(first, step):
 def add_business_days(start, days, holidays=frozenset()):
     if isinstance(start, datetime.datetime) or not isinstance(start, datetime.date):
         raise TypeError("start must be a date")
+    if not isinstance(days, int):
+        raise TypeError("days must be an int")
+    if abs(days) > (datetime.date.max - datetime.date.min).days:
+        raise OverflowError("no supported date is that many business days away")
     closed = frozenset(holidays)
     step = datetime.timedelta(days=-1 if days < 0 else 1)
     first = start if days == 0 else start + step

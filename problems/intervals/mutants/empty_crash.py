@@ -1,8 +1,16 @@
+from operator import index
+
+
+def _plain(intervals):
+    """The intervals with plain int endpoints: True and False become 1 and 0."""
+    return [(index(start), index(end)) for start, end in intervals]
+
+
 def merge_intervals(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
     for start, end in intervals:
         if start > end:
             raise ValueError(f"invalid interval ({start}, {end}): start > end")
-    ordered = sorted(intervals)
+    ordered = sorted(_plain(intervals))
     merged: list[tuple[int, int]] = [ordered[0]]
     for start, end in ordered[1:]:
         if start <= merged[-1][1]:

@@ -1,3 +1,11 @@
+from operator import index
+
+
+def _plain(intervals):
+    """The intervals with plain int endpoints: True and False become 1 and 0."""
+    return [(index(start), index(end)) for start, end in intervals]
+
+
 def merge_intervals(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
     for start, end in intervals:
         if start > end:
@@ -5,7 +13,7 @@ def merge_intervals(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
     if len(intervals) <= 1:
         return intervals
     merged: list[tuple[int, int]] = []
-    for start, end in sorted(intervals):
+    for start, end in sorted(_plain(intervals)):
         if merged and start <= merged[-1][1]:
             last_start, last_end = merged[-1]
             merged[-1] = (last_start, max(last_end, end))

@@ -1,8 +1,12 @@
+import operator
+
+
 def merge_intervals(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
     disjoint: list[tuple[int, int]] = []
     for low, high in intervals:
         if low > high:
             raise ValueError("start must not exceed end")
+        low, high = operator.index(low), operator.index(high)  # bool -> plain int
         survivors = []
         for other_low, other_high in disjoint:
             if other_high < low or other_low > high:

@@ -1,7 +1,8 @@
 def merge_intervals(intervals):
     if any(lo > hi for lo, hi in intervals):
         raise ValueError("an interval has start > end")
-    ordered = sorted(intervals, key=lambda pair: pair[0])
+    # Plain ints in the result, even for bool endpoints.
+    ordered = sorted(((int(lo), int(hi)) for lo, hi in intervals), key=lambda pair: pair[0])
     result = []
     i = 0
     while i < len(ordered):

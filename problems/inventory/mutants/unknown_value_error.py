@@ -1,7 +1,7 @@
 class Inventory:
     def __init__(self, capacity: int):
-        if capacity < 1:
-            raise ValueError("capacity must be at least 1")
+        if not isinstance(capacity, int) or capacity < 1:
+            raise ValueError("capacity must be an int of at least 1")
         self._capacity = capacity
         self._stock: dict[str, int] = {}
 
@@ -12,8 +12,8 @@ class Inventory:
 
     @staticmethod
     def _check_qty(qty: int) -> None:
-        if qty < 1:
-            raise ValueError("quantity must be at least 1")
+        if not isinstance(qty, int) or qty < 1:
+            raise ValueError("quantity must be an int of at least 1")
 
     def add(self, item: str, qty: int) -> None:
         self._check_name(item)

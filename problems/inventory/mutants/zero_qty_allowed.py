@@ -1,7 +1,7 @@
 class Inventory:
     def __init__(self, capacity: int):
-        if capacity < 1:
-            raise ValueError("capacity must be at least 1")
+        if not isinstance(capacity, int) or capacity < 1:
+            raise ValueError("capacity must be an int of at least 1")
         self._capacity = capacity
         self._stock: dict[str, int] = {}
 
@@ -12,13 +12,13 @@ class Inventory:
 
     @staticmethod
     def _check_qty(qty: int) -> None:
-        if qty < 1:
-            raise ValueError("quantity must be at least 1")
+        if not isinstance(qty, int) or qty < 1:
+            raise ValueError("quantity must be an int of at least 1")
 
     def add(self, item: str, qty: int) -> None:
         self._check_name(item)
-        if qty < 0:
-            raise ValueError("quantity must not be negative")
+        if not isinstance(qty, int) or qty < 0:
+            raise ValueError("quantity must be an int, not negative")
         if self.total + qty > self._capacity:
             raise OverflowError("capacity exceeded")
         self._stock[item] = self._stock.get(item, 0) + qty

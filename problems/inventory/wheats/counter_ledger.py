@@ -11,9 +11,9 @@ class Inventory:
             raise ValueError(capacity)
         self._c = Counter()
 
-    def _valid(self, item, qty=None):
+    def _valid(self, item, qty=1):
         ok_name = isinstance(item, str) and bool(item)
-        ok_qty = qty is None or qty >= 1
+        ok_qty = isinstance(qty, int) and qty >= 1
         if not (ok_name and ok_qty):
             raise ValueError((item, qty))
 

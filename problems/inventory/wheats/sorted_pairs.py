@@ -5,7 +5,7 @@ class Inventory:
     """Keeps parallel sorted lists of names and quantities, plus a running total."""
 
     def __init__(self, capacity: int):
-        if not capacity >= 1:
+        if not isinstance(capacity, int) or not capacity >= 1:
             raise ValueError("bad capacity")
         self.capacity = capacity
         self._names: list[str] = []
@@ -20,7 +20,7 @@ class Inventory:
 
     def add(self, item, qty):
         i, found = self._find(item)
-        if not qty > 0:
+        if not isinstance(qty, int) or not qty > 0:
             raise ValueError("bad quantity")
         if qty > self.capacity - self._total:
             raise OverflowError(f"only room for {self.capacity - self._total}")
@@ -28,12 +28,12 @@ class Inventory:
             self._qtys[i] += qty
         else:
             self._names.insert(i, item)
-            self._qtys.insert(i, qty)
+            self._qtys.insert(i, int(qty))  # a plain int, even for qty=True
         self._total += qty
 
     def remove(self, item, qty):
         i, found = self._find(item)
-        if qty <= 0:
+        if not isinstance(qty, int) or qty <= 0:
             raise ValueError("bad quantity")
         if not found:
             raise KeyError(f"no such item: {item}")

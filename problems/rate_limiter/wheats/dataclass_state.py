@@ -1,4 +1,10 @@
+import math
 from dataclasses import dataclass, field
+
+
+def _finite(value) -> bool:
+    # abs() of NaN or of an infinity is not below infinity; bools and ints of any size are
+    return isinstance(value, (int, float)) and abs(value) < math.inf
 
 
 @dataclass
@@ -10,12 +16,18 @@ class TokenBucket:
     _stamp: float = field(init=False)
 
     def __post_init__(self):
-        if self.capacity < 1 or self.refill_per_s <= 0:
-            raise ValueError("capacity must be >= 1 and refill_per_s > 0")
+        if not isinstance(self.capacity, int) or self.capacity < 1:
+            raise ValueError("capacity must be an int >= 1")
+        if not _finite(self.refill_per_s) or self.refill_per_s <= 0:
+            raise ValueError("refill_per_s must be finite and > 0")
+        if not _finite(self.now):
+            raise ValueError("now must be finite")
         self._level = self.capacity * 1.0
         self._stamp = self.now
 
     def _refilled(self, now):
+        if not _finite(now):
+            raise ValueError(f"now={now!r} is not a finite number")
         if now < self._stamp:
             raise ValueError(f"now={now} is earlier than {self._stamp}")
         gained = (now - self._stamp) * self.refill_per_s
@@ -28,7 +40,7 @@ class TokenBucket:
 
     def allow(self, now: float, cost: int = 1) -> bool:
         level = self._refilled(now)
-        if cost not in range(1, self.capacity + 1):
+        if not isinstance(cost, int) or cost not in range(1, self.capacity + 1):
             raise ValueError("cost out of range")
         self._stamp = now
         if cost <= level:

@@ -6,14 +6,10 @@ _ALLOWED = frozenset(string.ascii_letters + string.digits + "-")
 _CORE = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)", re.ASCII)
 
 
-class InvalidVersion(ValueError):
-    pass
-
-
 def _check_identifiers(text: str) -> list[str]:
     items = text.split(".")
     if any(not item or not _ALLOWED.issuperset(item) for item in items):
-        raise InvalidVersion(text)
+        raise ValueError(text)
     return items
 
 
@@ -22,7 +18,7 @@ class _Identifier:
     def __init__(self, text: str):
         self.numeric = text.isascii() and text.isdigit()
         if self.numeric and text.startswith("0") and text != "0":
-            raise InvalidVersion(text)
+            raise ValueError(text)
         self.value = int(text) if self.numeric else text
 
     def __eq__(self, other):
@@ -43,7 +39,7 @@ class Version:
         core, _, pre = head.partition("-")
         match = _CORE.fullmatch(core)
         if match is None:
-            raise InvalidVersion(text)
+            raise ValueError(text)
         self.core = tuple(map(int, match.groups()))
         self.pre = [_Identifier(item) for item in _check_identifiers(pre)] if "-" in head else None
 

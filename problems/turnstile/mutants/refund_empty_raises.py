@@ -3,8 +3,8 @@ COINS = frozenset({5, 10, 20, 50, 100, 200})
 
 class Turnstile:
     def __init__(self, fare: int = 50):
-        if fare <= 0:
-            raise ValueError("fare must be positive")
+        if not isinstance(fare, int) or fare <= 0:
+            raise ValueError("fare must be a positive int")
         self._fare = fare
         self._state = "locked"
         self._credit = 0
@@ -33,7 +33,7 @@ class Turnstile:
             self._state = "unlocked"
 
     def insert_coin(self, cents: int) -> None:
-        if cents not in COINS:
+        if not isinstance(cents, int) or cents not in COINS:
             raise ValueError(f"not an accepted coin: {cents!r}")
         self._credit += cents
         self._try_unlock()

@@ -4,7 +4,7 @@ class Turnstile:
     _COINS = [200, 100, 50, 20, 10, 5]
 
     def __init__(self, fare: int = 50) -> None:
-        if fare < 1:
+        if not isinstance(fare, int) or fare < 1:
             raise ValueError(f"invalid fare {fare}")
         self._fare = fare
         self._paid_in = 0
@@ -34,7 +34,7 @@ class Turnstile:
             self._fares_taken += 1
 
     def insert_coin(self, cents: int) -> None:
-        if cents in self._COINS:
+        if isinstance(cents, int) and cents in self._COINS:
             self._paid_in += cents
             self._charge_if_possible()
         else:

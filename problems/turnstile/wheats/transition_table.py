@@ -5,13 +5,13 @@ class Turnstile:
     """Event-driven: every event goes through a transition table keyed by (state, event)."""
 
     def __init__(self, fare=50):
-        if not fare > 0:
+        if type(fare) not in (int, bool) or not fare > 0:
             raise ValueError("fare")
         self.fare = fare
-        self.state = "locked"
-        self.credit = 0
-        self.passages = 0
-        self.alarms = 0
+        self._state = "locked"
+        self._credit = 0
+        self._passages = 0
+        self._alarms = 0
         self._table = {
             ("locked", "paid"): "unlocked",
             ("unlocked", "paid"): "unlocked",
@@ -19,30 +19,36 @@ class Turnstile:
             ("unlocked", "push"): "locked",
         }
 
+    # read-only views of the machine's data
+    state = property(lambda self: self._state)
+    credit = property(lambda self: self._credit)
+    passages = property(lambda self: self._passages)
+    alarms = property(lambda self: self._alarms)
+
     def _settle(self):
-        while self.state == "locked" and self.credit >= self.fare:
-            self.credit -= self.fare
-            self.state = self._table[(self.state, "paid")]
+        while self._state == "locked" and self._credit >= self.fare:
+            self._credit -= self.fare
+            self._state = self._table[(self._state, "paid")]
 
     def insert_coin(self, cents):
-        if not any(cents == coin for coin in ACCEPTED):
+        if type(cents) is not int or not any(cents == coin for coin in ACCEPTED):
             raise ValueError("coin rejected")
-        self.credit = self.credit + cents
+        self._credit = self._credit + cents
         self._settle()
 
     def push(self):
-        passed = self.state == "unlocked"
+        passed = self._state == "unlocked"
         if passed:
-            self.passages += 1
+            self._passages += 1
         else:
-            self.alarms += 1
-        self.state = self._table[(self.state, "push")]
+            self._alarms += 1
+        self._state = self._table[(self._state, "push")]
         self._settle()
         return passed
 
     def refund(self):
-        if self.state != "locked":
+        if self._state != "locked":
             raise ValueError("refund refused: turnstile is unlocked")
-        paid_back = self.credit
-        self.credit -= paid_back
+        paid_back = self._credit
+        self._credit -= paid_back
         return paid_back
