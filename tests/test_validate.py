@@ -1,5 +1,7 @@
 """`problems validate` catches each kind of broken problem with a clear message."""
 
+from pathlib import Path
+
 import pytest
 
 from qa_arena.validate import validate_problem
@@ -31,7 +33,17 @@ def test_broken_problem(problem_copy, local_judge, breakage, error):
     assert any(error in message for message in report.errors), report.errors
 
 
+STRATEGY = "\n[generate]\nstrategy = 'st.tuples(st.integers(), st.integers())'\n"
+
+
+def with_inputs(problem: Path) -> Path:
+    """The problem, declaring the inputs on which its correct variants are compared."""
+    (problem / "problem.toml").write_text((problem / "problem.toml").read_text() + STRATEGY)
+    return problem
+
+
 def test_valid_problem_and_hint_warning(problem_copy, local_judge):
+    with_inputs(problem_copy)
     assert validate_problem(problem_copy, local_judge).ok
     (problem_copy / "mutants" / "unlisted.py").write_text("def add(a, b):\n    return b\n")
     report = validate_problem(problem_copy, local_judge)
@@ -59,7 +71,7 @@ def test_a_grader_that_cannot_run_is_an_error_not_an_invalid_problem(problem_cop
 
 def test_wheats_must_agree_with_the_golden_on_generated_inputs(problem_copy, local_judge):
     """A wheat that differs only where no reference test looks is caught, with the input that shows it."""
-    assert validate_problem(problem_copy, local_judge).ok
+    assert validate_problem(with_inputs(problem_copy), local_judge).ok
     (problem_copy / "wheats" / "big.py").write_text(
         "def add(a, b):\n    return a + b if abs(a) < 1000 else a + b - 1\n"
     )
@@ -71,8 +83,6 @@ def test_wheats_must_agree_with_the_golden_on_generated_inputs(problem_copy, loc
 
 
 def test_without_a_strategy_wheats_are_compared_on_the_reference_tests_only(problem_copy, local_judge):
-    toml = problem_copy / "problem.toml"
-    toml.write_text(toml.read_text().split("[generate]")[0])
     report = validate_problem(problem_copy, local_judge)
     assert report.ok
     assert any("compared on the reference tests only" in w and "[generate] strategy" in w for w in report.warnings)
