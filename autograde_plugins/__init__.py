@@ -29,7 +29,9 @@ def configure(c, problem_paths: list[str]) -> None:
     c.Autograde.autograde_preprocessors = list(AUTOGRADE_PREPROCESSORS)
     c.JudgeTests.problem_paths = list(problem_paths)
     # generate_feedback (and the formgrader's): nbgrader's page, with the tests cell named for what it is
-    c.HTMLExporter.extra_template_basedirs = [str(feedback_templates()), str(nbgrader_templates())]
+    derived = feedback_templates()
+    if derived is not None:
+        c.HTMLExporter.extra_template_basedirs = [str(derived), str(nbgrader_templates())]
     # The formgrader's dump of its whole configuration on the assignments page is a debugging aid, and this
     # configuration is not JSON (it warns on every page load): instructors see the course, not the config.
     c.FormgradeExtension.debug = False

@@ -25,21 +25,33 @@ def nbgrader_templates() -> Path:
     return Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates"
 
 
-def feedback_templates() -> Path:
-    """A template base holding `feedback/`, derived from nbgrader's; made once per nbgrader version."""
+def feedback_templates() -> Path | None:
+    """A template base holding `feedback/`, derived from nbgrader's once per nbgrader version, in the user's
+    cache, else in the temporary directory (a locked-down container's home may not be writable); None when
+    neither can be written (nbgrader's own page is used then)."""
     import nbgrader
 
     upstream = nbgrader_templates() / "feedback"
-    base = user_cache_dir() / "nbconvert-templates" / f"nbgrader-{nbgrader.__version__}"
-    page = base / "feedback" / "index.html.j2"
     text = (upstream / "index.html.j2").read_text(encoding="utf-8").replace(UPSTREAM_LABEL, LABEL)
-    if page.is_file() and page.read_text(encoding="utf-8") == text:
+    name = f"nbgrader-{nbgrader.__version__}"
+    for cache in (user_cache_dir() / "nbconvert-templates", Path(tempfile.gettempdir()) / f"qa-arena-{os.getuid()}"):
+        base = cache / name
+        try:
+            _write_feedback(base / "feedback", upstream, text)
+        except OSError:
+            continue
         return base
-    page.parent.mkdir(parents=True, exist_ok=True)
+    return None
+
+
+def _write_feedback(target: Path, upstream: Path, text: str) -> None:
+    page = target / "index.html.j2"
+    if page.is_file() and page.read_text(encoding="utf-8") == text:
+        return
+    target.mkdir(parents=True, exist_ok=True)
     for name, content in (("conf.json", (upstream / "conf.json").read_text(encoding="utf-8")), (page.name, text)):
-        fd, partial = tempfile.mkstemp(dir=page.parent, prefix=f".{name}.")  # each file replaced whole
+        fd, partial = tempfile.mkstemp(dir=target, prefix=f".{name}.")  # each file replaced whole
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             out.write(content)
         os.chmod(partial, 0o644)
-        os.replace(partial, page.parent / name)
-    return base
+        os.replace(partial, target / name)

@@ -399,6 +399,12 @@ class DockerDaemon(_Server):
         self.name = ""
         self.socket_path: Path | None = None
 
+    @classmethod
+    def namespace_for(cls, directory: Path) -> str:
+        """Its containerd namespace and cgroup parent: letters and digits joined by single separators, as
+        containerd requires (mkdtemp's random part may hold "_", as in "qa-arena-dockerd-_s0_01cp")."""
+        return cls.prefix + directory.name.removeprefix(cls.prefix).replace("_", "0")
+
     def start(self) -> None:
         if os.geteuid() != 0:
             raise ServiceUnavailable("a private dockerd needs root")
@@ -406,7 +412,7 @@ class DockerDaemon(_Server):
         if binary is None or client is None:
             raise ServiceUnavailable("dockerd or the docker client not found (Debian's docker.io)")
         self.directory = Path(tempfile.mkdtemp(prefix=self.prefix))  # short: socket paths are limited to 107 bytes
-        self.name = self.directory.name
+        self.name = self.namespace_for(self.directory)
         self.socket_path = self.directory / "docker.sock"
         config = self.directory / "daemon.json"
         config.write_text("{}\n")

@@ -281,3 +281,15 @@ def test_a_stopped_worker_takes_its_pre_started_container_along(docker_engine, s
     assert service.worker_process.terminate() == 0  # a warm shutdown, as a service manager stops it
     assert daemon.docker("ps", "-aq").stdout.split() == []
     service.store.dispose()
+
+
+def test_a_private_dockerds_namespace_is_one_containerd_accepts():
+    """mkdtemp's random part may hold "_": containerd refused "qa-arena-dockerd-_s0_01cp" (a CI flake)."""
+    import re
+    from pathlib import Path
+
+    from qa_arena.service.testing import DockerDaemon
+
+    valid = re.compile(r"^[A-Za-z0-9]+(?:[._-](?:[A-Za-z0-9]+))*$")  # containerd's identifier rule
+    for random in ("_s0_01cp", "ab__cd", "abc_", "plain123"):
+        assert valid.fullmatch(DockerDaemon.namespace_for(Path(f"/tmp/qa-arena-dockerd-{random}")))
