@@ -116,19 +116,20 @@ def describe(result: tuple, args: tuple) -> str:
     return f"returns {result[1]}{changed}"
 
 
-def fingerprint(function, inputs: list, call_timeout: float, drive=None) -> str:
-    drive = drive or (lambda subject, *args: subject(*args))
-    outcomes = [outcome(function, args, call_timeout, drive) for args in inputs]
-    return hashlib.sha256(repr(outcomes).encode()).hexdigest()
+def outcomes(function, inputs: list, call_timeout: float, drive) -> list[tuple]:
+    return [outcome(function, args, call_timeout, drive) for args in inputs]
 
 
-def first_disagreement(golden, other, inputs: list, call_timeout: float, drive) -> dict | None:
-    """The first input on which `other` does not do what `golden` does."""
-    for args in inputs:
-        expected, got = outcome(golden, args, call_timeout, drive), outcome(other, args, call_timeout, drive)
-        if expected != got:
+def fingerprint(results: list[tuple]) -> str:
+    return hashlib.sha256(repr(results).encode()).hexdigest()
+
+
+def first_disagreement(expected: list[tuple], got: list[tuple], inputs: list) -> dict | None:
+    """The first input on which a variant (`got`) does not do what the golden does (`expected`)."""
+    for args, wanted, seen in zip(inputs, expected, got, strict=True):
+        if wanted != seen:
             shown = ", ".join(_safe_repr(a) for a in args)
-            return {"input": f"({shown})", "golden": describe(expected, args), "variant": describe(got, args)}
+            return {"input": f"({shown})", "golden": describe(wanted, args), "variant": describe(seen, args)}
     return None
 
 
@@ -163,19 +164,20 @@ def main() -> None:
         print(json.dumps({"error": "no strategy: annotate the function or set [generate] strategy in problem.toml"}))
         return
     drive = _driver(job)
-    found: dict = {}
+    expected = outcomes(golden, inputs, job["call_timeout"], drive)  # once, whichever the mode
+    compare = job.get("mode") == "compare"
+    found: dict = {} if compare else {"golden": fingerprint(expected)}
     for variant_id, source in job["sources"].items():
+        if variant_id == "golden":
+            continue
         try:
             implementation = getattr(_load(module, variant_id, source), function)
         except BaseException as exc:  # a variant that does not even import behaves differently
             found[variant_id] = f"import failed: {type(exc).__name__}"
             continue
-        if job.get("mode") == "compare":
-            if variant_id != "golden":
-                found[variant_id] = first_disagreement(golden, implementation, inputs, job["call_timeout"], drive)
-        else:
-            found[variant_id] = fingerprint(implementation, inputs, job["call_timeout"], drive)
-    key = "disagreements" if job.get("mode") == "compare" else "fingerprints"
+        got = outcomes(implementation, inputs, job["call_timeout"], drive)
+        found[variant_id] = first_disagreement(expected, got, inputs) if compare else fingerprint(got)
+    key = "disagreements" if compare else "fingerprints"
     print(json.dumps({key: found, "inputs": len(inputs)}))
 
 
