@@ -8,6 +8,9 @@
  * - Just before any check cell (`%qa_arena_check ...`) runs, the tests cell's text as it is on screen,
  *   unsaved edits included, is sent to the kernel (comm target `qa_arena_tests`): the comm_open goes
  *   out ahead of the execute request on the same channel, so the check grades what the student sees.
+ * - In nbgrader's Assignment List, each QA Arena notebook's Validate button is replaced by "Check my
+ *   tests", which opens the notebook and checks it: nbgrader's Validate cannot grade tests and said
+ *   "passes all the tests" for any suite.
  */
 import { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { Dialog, ToolbarButton, showDialog } from '@jupyterlab/apputils';
@@ -120,6 +123,78 @@ class CheckButtonExtension implements DocumentRegistry.IWidgetExtension<Notebook
   }
 }
 
+/** Open a notebook and check it: what the Assignment List's button does in place of Validate. */
+async function openAndCheck(app: JupyterFrontEnd, path: string): Promise<void> {
+  const widget = (await app.commands.execute('docmanager:open', { path })) as NotebookPanel;
+  await widget.context.ready;
+  await widget.sessionContext.ready;
+  await runCheckCell(widget);
+}
+
+/** The path of an Assignment List notebook row: `[course/]assignment/notebook.ipynb`, whichever exists. */
+async function notebookPath(app: JupyterFrontEnd, row: Element): Promise<string | null> {
+  const container = row.closest('.assignment-notebooks');
+  const owner = container?.parentElement;
+  const notebook = row.querySelector('.item_name a')?.textContent?.trim();
+  const assignment = owner?.querySelector('.item_name')?.textContent?.trim();
+  const course = owner?.querySelector('.item_course')?.textContent?.trim();
+  if (!notebook || !assignment) {
+    return null;
+  }
+  const candidates = [`${assignment}/${notebook}.ipynb`];
+  if (course) {
+    candidates.push(`${course}/${assignment}/${notebook}.ipynb`);
+  }
+  for (const path of candidates) {
+    try {
+      const model = await app.serviceManager.contents.get(path, { content: true });
+      const found = (model.content?.cells ?? []) as Array<{ cell_type: string; metadata: any }>;
+      const qaArena = found.some(cell =>
+        isTestsCell({
+          type: cell.cell_type,
+          getMetadata: (key: string) => cell.metadata?.[key],
+          sharedModel: { getSource: () => '' }
+        })
+      );
+      return qaArena ? path : null;
+    } catch {
+      // not there: try the next layout
+    }
+  }
+  return null;
+}
+
+/** Replace the Validate button of one Assignment List row, once it is known to be a QA Arena notebook. */
+async function replaceValidate(app: JupyterFrontEnd, button: HTMLButtonElement): Promise<void> {
+  button.dataset.qaArena = 'seen';
+  const row = button.closest('.nested_list_item');
+  const path = row ? await notebookPath(app, row) : null;
+  if (!path) {
+    return;
+  }
+  const check = document.createElement('button');
+  check.className = 'btn btn-default btn-xs qa-arena-list-check';
+  check.innerText = 'Check my tests';
+  check.title = 'Open this notebook and grade its tests cell against the hidden implementations (does not submit)';
+  check.onclick = () => void openAndCheck(app, path);
+  button.style.display = 'none';
+  button.insertAdjacentElement('afterend', check);
+}
+
+function watchAssignmentList(app: JupyterFrontEnd): void {
+  const scan = () => {
+    document
+      .querySelectorAll<HTMLButtonElement>('.nested_list_item .item_status button:not([data-qa-arena])')
+      .forEach(button => {
+        if (button.textContent?.trim() === 'Validate') {
+          void replaceValidate(app, button);
+        }
+      });
+  };
+  new MutationObserver(scan).observe(document.body, { childList: true, subtree: true });
+  scan();
+}
+
 const plugin: JupyterFrontEndPlugin<void> = {
   id: '@qa-arena/jupyterlab:check',
   description: 'Check my tests: grade the tests cell as it is on screen.',
@@ -127,6 +202,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
   requires: [INotebookTracker],
   activate: (app: JupyterFrontEnd, tracker: INotebookTracker) => {
     app.docRegistry.addWidgetExtension('Notebook', new CheckButtonExtension());
+    watchAssignmentList(app);
     NotebookActions.executionScheduled.connect((_, { notebook, cell }) => {
       if (!isCheckCell(cell.model as unknown as CellLike)) {
         return;

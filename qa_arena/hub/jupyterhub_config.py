@@ -91,6 +91,7 @@ from qa_arena.hub.checks import client_url, configure_checks, service_environmen
 from qa_arena.hub.course import Course, load_course
 from qa_arena.hub.dev import prepare_dev
 from qa_arena.hub.exchange import exchange_layout, exchange_volumes, make_user_directories
+from qa_arena.hub.formgrader_links import formgrader_link_handlers
 from qa_arena.hub.proxy import find_proxy
 
 c = get_config()  # noqa: F821 - provided by JupyterHub
@@ -203,6 +204,7 @@ def dev_profile() -> None:
     c.Spawner.http_timeout = 60
 
     service, roles = formgrader(hub.course, "auto", JUPYTER_RUNTIME_DIR=str(HUB_FILES / "formgrader-runtime"))
+    c.JupyterHub.extra_handlers = formgrader_link_handlers([service["name"]])
     environment = service_environment(STATE, hub.course, dev=True)
     checks, check_roles = configure_checks(c, hub.course, f"http://127.0.0.1:{random_port()}", environment, worker=True)
     services = [service, *checks]
@@ -284,6 +286,7 @@ def production_profile() -> None:
     # The hub cannot start judges (its Docker proxy allows users' servers only): the workers grade its batches.
     via = os.environ.get("QA_ARENA_AUTOGRADE_VIA", "queue")
     service, roles = formgrader(course, "docker", QA_ARENA_EXCHANGE_LAYOUT=layout, QA_ARENA_AUTOGRADE_VIA=via)
+    c.JupyterHub.extra_handlers = formgrader_link_handlers([service["name"]])
     idle = int(os.environ.get("QA_ARENA_IDLE_TIMEOUT", "3600"))
     culler = {
         "name": "idle-culler",

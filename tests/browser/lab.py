@@ -158,6 +158,38 @@ class Lab:
             "the notebook's kernel idle",
         )
 
+    def list_buttons(self, assignment: str, notebook: str) -> list[str]:
+        """The labels of the visible buttons on a downloaded notebook's row (shown by `show_notebooks`)."""
+        (row,) = self._row("fetched", assignment)
+
+        def buttons(_driver) -> list[str] | None:
+            rows = [r for r in self.find(".nested_list_item", row) if self.find(".item_name a", r)]
+            (mine,) = [r for r in rows if self.find(".item_name a", r)[0].text == notebook]
+            labels = [b.text for b in self.find("button", mine) if b.is_displayed()]
+            return labels if "Validate" not in labels else None
+
+        return self.wait(buttons, 10, f"{notebook}'s Validate replaced in the assignment list")
+
+    def check_from_list(self, assignment: str, notebook: str, check_text: str) -> str:
+        """Click a downloaded notebook's "Check my tests" in the assignment list; the check cell's output."""
+        self.show_notebooks(assignment)
+        (row,) = self._row("fetched", assignment)
+        rows = [r for r in self.find(".nested_list_item", row) if self.find(".item_name a", r)]
+        (mine,) = [r for r in rows if self.find(".item_name a", r)[0].text == notebook]
+        (button,) = self.find("button.qa-arena-list-check", mine)
+        before = {c.id: self.find(".jp-InputPrompt", c)[0].text.strip() for c in self.cells()}
+        button.click()
+
+        def checked(_driver) -> str | None:
+            cells = [c for c in self.cells() if check_text in self.source(c) and c.is_displayed()]
+            for cell in cells:
+                now = self.find(".jp-InputPrompt", cell)[0].text.strip()
+                if now != before.get(cell.id) and DONE_PROMPT.match(now):
+                    return self.output(cell)
+            return None
+
+        return self.wait(checked, STEP_TIMEOUT, f"{notebook} opened and checked from the assignment list")
+
     def submit(self, assignment: str) -> None:
         (row,) = self._row("fetched", assignment)
         (button,) = self.find(":scope > div > .item_status > button", row)  # not its notebooks' Validate

@@ -82,6 +82,21 @@ def dialog_text(dialog, action: str) -> str:
     return text
 
 
+def open_in_new_tab(lab: Lab, link) -> str:
+    """Click a link that opens a new tab; switch to it; its URL once JupyterLab is up there."""
+    before = set(lab.driver.window_handles)
+    link.click()
+    (tab,) = lab.wait(lambda d: list(set(d.window_handles) - before) or None, message="a new tab")
+    lab.driver.switch_to.window(tab)
+    lab.wait(lambda d: lab.find(".jp-DirListing"), message="JupyterLab's file browser in the new tab")
+    return lab.driver.current_url
+
+
+def close_tab(lab: Lab) -> None:
+    lab.driver.close()
+    lab.driver.switch_to.window(lab.driver.window_handles[0])
+
+
 def test_an_instructor_grades_and_releases_feedback_in_the_browser(hub, driver, artifacts):
     shot = Screenshots(driver, artifacts)
     assert [line for line in HIDDEN if "_PART = re.compile" in line]  # the reference's lines are among them
@@ -110,6 +125,19 @@ def test_an_instructor_grades_and_releases_feedback_in_the_browser(hub, driver, 
     assert grader.cell("name", ASSIGNMENT, "status") == "released"
     assert grader.cell("name", ASSIGNMENT, "num-submissions") == "0"
     shot("formgrader-assignments")
+
+    # the assignment's name opens its source folder and "Preview" its released copy, each in a new tab: the
+    # formgrader's own JupyterLab at that folder (nbgrader links them to the site's /tree/, a 404 on a hub)
+    for column, folder in (("name", "source"), ("preview", "release")):
+        (link,) = instructor.find(f":scope > td.{column} a", grader.wait_row("name", ASSIGNMENT))
+        assert open_in_new_tab(instructor, link) == f"{hub.url}/services/{COURSE}/lab/tree/{folder}/{ASSIGNMENT}"
+        files = instructor.wait(
+            lambda d: [e.text for e in instructor.find(".jp-DirListing-itemText") if e.text.endswith(".ipynb")],
+            message=f"the files of {folder}/{ASSIGNMENT} in the formgrader's JupyterLab",
+        )
+        assert "durations.ipynb" in files, files
+        shot(f"formgrader-{folder}-folder")
+        close_tab(instructor)
 
     text = dialog_text(grader.act("name", ASSIGNMENT, "collect", COLLECT_TIMEOUT), "Collect")
     assert f"Successfully collected submissions of '{ASSIGNMENT}'." in text and STUDENT in text, text
@@ -196,4 +224,4 @@ def test_an_instructor_grades_and_releases_feedback_in_the_browser(hub, driver, 
     shown_anywhere = page + driver.page_source + generated.read_text()  # the text, the HTML, the file
     leaked = [line for line in HIDDEN if line in shown_anywhere]
     assert not leaked, f"the feedback page shows hidden code: {leaked}"
-    assert len(shot.taken) == 18 and all(p.stat().st_size > 5_000 for p in shot.taken)
+    assert len(shot.taken) == 20 and all(p.stat().st_size > 5_000 for p in shot.taken)

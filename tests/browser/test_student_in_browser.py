@@ -107,6 +107,9 @@ def test_a_student_fetches_tests_checks_and_submits(released, driver, artifacts)
     shot("assignment-list-released")
     lab.fetch(ASSIGNMENT)
     assert lab.show_notebooks(ASSIGNMENT) == ["clamp", NOTEBOOK, "leap_year", "split_bill"]
+    # nbgrader's Validate cannot grade tests (it said "passes all the tests" for any suite): each
+    # notebook's row offers the check in its place
+    assert lab.list_buttons(ASSIGNMENT, NOTEBOOK) == ["Check my tests"]
     shot("assignment-fetched")
 
     # the notebook: setup, tests and check cells, in that order
@@ -137,6 +140,7 @@ def test_a_student_fetches_tests_checks_and_submits(released, driver, artifacts)
     lab.type_into(tests, TESTS + EDITED)
     time.sleep(10)  # the check service asks for 10 s between two checks
     result = lab.check_with_button(check)
+    checked_at = time.monotonic()
     lab.scroll_to(check)
     shot("check-of-the-edit")
     assert "3 test function(s): test_45_seconds, test_hours_and_minutes, test_minutes_capped" in result
@@ -172,6 +176,12 @@ def test_a_student_fetches_tests_checks_and_submits(released, driver, artifacts)
     saved = hub.as_user(STUDENT, "GET", f"/user/{STUDENT}/api/contents/{ASSIGNMENT}/{NOTEBOOK}.ipynb").json()
     (cell,) = [c for c in saved["content"]["cells"] if "qa-arena-tests" in c["metadata"].get("tags", [])]
     assert cell["source"] == (TESTS + EDITED).rstrip("\n")
+
+    # the assignment list's "Check my tests" opens the notebook and checks what it holds
+    lab.open_assignment_list()
+    time.sleep(max(0.0, 10.5 - (time.monotonic() - checked_at)))  # 10 s between two checks
+    result = lab.check_from_list(ASSIGNMENT, NOTEBOOK, f"%qa_arena_check {NOTEBOOK}")
+    assert "3 test function(s): test_45_seconds, test_hours_and_minutes, test_minutes_capped" in result
 
     # submit through the assignment list
     lab.open_assignment_list()

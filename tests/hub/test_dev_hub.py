@@ -99,14 +99,37 @@ def test_a_new_hub_guides_its_first_users(dev_hub, servers):
     assert [a["status"] for a in released["value"] if a["assignment_id"] == ASSIGNMENT] == ["released"]
     students = {s["id"]: s for s in formgrader(dev_hub, "GET", "/students")}
     assert (students["bob"]["first_name"], students["bob"]["last_name"]) == ("Bob", "(demo student)")
-    browser = requests.Session()  # the hub's Services menu, as the instructor sees it after logging in
-    browser.get(f"{dev_hub.url}/hub/login", timeout=30)
-    password = {a.name: a.password for a in demo_accounts(dev_hub.state)}["instructor"]
-    form = {"username": "instructor", "password": password, "_xsrf": browser.cookies.get("_xsrf")}
-    assert browser.post(f"{dev_hub.url}/hub/login", data=form, timeout=30).ok
+    browser = logged_in(dev_hub, "instructor")  # the hub's Services menu, as the instructor sees it
     home = browser.get(f"{dev_hub.url}/hub/home", timeout=30)
     home.encoding = "utf-8"
     assert f">Formgrader — {COURSE}</a>" in home.text and ">My checks (QA Arena)</a>" in home.text
+
+
+def logged_in(dev_hub, user: str) -> requests.Session:
+    """A browser-like session of a demo user, logged in through the hub's form."""
+    browser = requests.Session()
+    browser.get(f"{dev_hub.url}/hub/login", timeout=30)
+    password = {a.name: a.password for a in demo_accounts(dev_hub.state)}[user]
+    form = {"username": user, "password": password, "_xsrf": browser.cookies.get("_xsrf")}
+    assert browser.post(f"{dev_hub.url}/hub/login", data=form, timeout=30).ok
+    return browser
+
+
+def test_the_formgraders_file_links_open_its_files(dev_hub):
+    """nbgrader's formgrader links an assignment to /tree/source/<it> (and Preview to /tree/release/...) at
+    the site's root; on the hub they reach the formgrader's own JupyterLab at that folder."""
+    browser = logged_in(dev_hub, "instructor")
+    page = f"{dev_hub.url}/services/{COURSE}/formgrader/manage_assignments"
+    for folder in ("source", "release"):
+        opened = browser.get(f"{dev_hub.url}/tree/{folder}/{ASSIGNMENT}", headers={"Referer": page}, timeout=60)
+        assert opened.status_code == 200, (opened.status_code, opened.url)
+        assert opened.url == f"{dev_hub.url}/services/{COURSE}/lab/tree/{folder}/{ASSIGNMENT}"
+        listing = browser.get(f"{dev_hub.url}/services/{COURSE}/api/contents/{folder}/{ASSIGNMENT}", timeout=30)
+        assert "durations.ipynb" in {item["name"] for item in listing.json()["content"]}
+    # without a Referer (a link pasted into a new window), the hub's only formgrader is meant
+    pasted = browser.get(f"{dev_hub.url}/notebooks/source/{ASSIGNMENT}/durations.ipynb", timeout=60)
+    assert pasted.url == f"{dev_hub.url}/services/{COURSE}/lab/tree/source/{ASSIGNMENT}/durations.ipynb"
+    assert pasted.status_code == 200
 
 
 def test_demo_accounts_log_in_with_their_passwords(dev_hub):
