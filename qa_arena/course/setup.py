@@ -102,10 +102,20 @@ def copy_problem(course_dir: Path, problem: Problem) -> CopiedProblem:
     staging = target.with_name(f".{problem.slug}.staging")
     shutil.rmtree(staging, ignore_errors=True)
     shutil.copytree(problem.root, staging, ignore=_NOT_COPIED)
+    readable_by_graders(staging)
     if target.exists():
         shutil.rmtree(target)
     staging.rename(target)
     return CopiedProblem(problem.slug, target, change)
+
+
+def readable_by_graders(tree: Path) -> None:
+    """Directories 0755, files 0644, whatever the instructor's copy had: the grading workers run as their
+    own uid in production. The course directory around them (0700 or 0711) keeps students out."""
+    tree.chmod(0o755)
+    for path in tree.rglob("*"):
+        if not path.is_symlink():
+            path.chmod(0o755 if path.is_dir() else 0o644)
 
 
 def build_assignment(course_dir: Path, assignment: str, problems: list[Problem]) -> list[tuple[CopiedProblem, Path]]:
@@ -115,6 +125,7 @@ def build_assignment(course_dir: Path, assignment: str, problems: list[Problem])
     target = course_dir / "source" / assignment
     target.mkdir(parents=True, exist_ok=True)
     (course_dir / PROBLEMS_DIR).mkdir(exist_ok=True)
+    (course_dir / PROBLEMS_DIR).chmod(0o755)
     built = []
     for problem in problems:
         copied = copy_problem(course_dir, problem)

@@ -55,12 +55,22 @@ class ProblemBank(LoggingConfigurable):
         """The problem directory of slug; UnknownProblem if no bank directory holds it."""
         if not SLUG.fullmatch(slug) or slug.startswith("."):
             raise UnknownProblem(f"{slug!r} is not a problem slug")
+        unreadable = []
         for base in self.paths:
             candidate = Path(base) / slug
-            if (candidate / "problem.toml").is_file():
-                return candidate
+            try:
+                if (candidate / "problem.toml").is_file():
+                    return candidate
+            except PermissionError:  # a course directory this process may not enter: look further
+                unreadable.append(base)
         where = ", ".join(self.paths) or "no directory (set QA_ARENA_PROBLEMS)"
-        raise UnknownProblem(f"unknown problem {slug!r}: not in {where}")
+        denied = (
+            f" ({', '.join(unreadable)}: permission denied to uid {os.geteuid()}; make the problems readable "
+            "by it, e.g. chmod -R a+rX, and their parents searchable)"
+            if unreadable
+            else ""
+        )
+        raise UnknownProblem(f"unknown problem {slug!r}: not in {where}{denied}")
 
     def resolve(self, slug: str) -> Problem:
         """Load the problem of slug (ProblemError if its directory is unusable or names another slug)."""

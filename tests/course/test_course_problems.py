@@ -37,6 +37,8 @@ def course(tmp_path_factory):
     """`course init`, then `course build` from ~/my-problems/stack (its directory is not named after its slug)."""
     home = tmp_path_factory.mktemp("instructor")
     original = shutil.copytree(ADDER, home / "my-problems" / "stack")
+    for path in [original, *original.rglob("*")]:  # a private checkout: the instructor's eyes only
+        path.chmod(0o700 if path.is_dir() else 0o600)
     root = home / "course"
     qa_arena("course", "init", str(root), cwd=home)
     build = qa_arena("course", "build", "--course-dir", str(root), "--assignment", "hw", str(original), cwd=home)
@@ -65,6 +67,14 @@ def test_course_config_names_no_checkout_and_lists_its_own_problems(course):
     assert not (course["root"] / "problems" / "adder" / "candidates").exists()
     assert f"copied adder into {course['root'] / 'problems' / 'adder'}" in course["build"].stdout
     assert CourseRunner(course["root"]).config()  # nbgrader reads it
+
+
+def test_the_courses_copy_is_readable_by_grading_workers_of_another_uid(course):
+    copy = course["root"] / "problems" / "adder"
+    modes = {path.relative_to(copy).as_posix(): path.stat().st_mode & 0o777 for path in [copy, *copy.rglob("*")]}
+    assert (modes["."], modes["golden.py"], modes["mutants"]) == (0o755, 0o644, 0o755), modes
+    assert {mode for mode in modes.values()} == {0o755, 0o644}, modes
+    assert (course["root"] / "problems").stat().st_mode & 0o777 == 0o755
 
 
 def test_autograde_gives_the_judges_scores(course):

@@ -378,8 +378,15 @@ def formgrader_environment():
     sys.exit("no formgrader process in the hub's container")
 
 env, root = formgrader_environment(), Path("/srv/course")
-problem = load_problem(Path(os.environ.get("QA_ARENA_PROBLEMS", "/opt/qa-arena/problems")) / "leap_year")
-build_assignment(root, "ps-queue", [problem])
+# the instructor's own problem, from a private directory that no bank lists: course build copies it into the
+# course (root's), and the workers (their own uid) read it there
+own = Path("/tmp/my-problems/own_leap_year")
+shutil.copytree(Path(os.environ.get("QA_ARENA_PROBLEMS", "/opt/qa-arena/problems")) / "leap_year", own)
+(own / "problem.toml").write_text((own / "problem.toml").read_text().replace('"leap_year"', '"own_leap_year"'))
+for path in [own, *own.rglob("*")]:
+    path.chmod(0o700 if path.is_dir() else 0o600)
+build_assignment(root, "ps-queue", [load_problem(own)])
+problem = load_problem(root / "problems" / "own_leap_year")
 def nbgrader(*args):
     return subprocess.run(["nbgrader", *args], cwd=root, env=env, capture_output=True, text=True)
 assert nbgrader("generate_assignment", "ps-queue", "--force").returncode == 0
@@ -389,11 +396,12 @@ for student, tests in suites.items():
     nbgrader("db", "student", "add", student)
     target = root / "submitted" / student / "ps-queue"
     target.mkdir(parents=True)
-    shutil.copy(root / "release" / "ps-queue" / "leap_year.ipynb", target)
-    write_tests(target / "leap_year.ipynb", tests)
+    shutil.copy(root / "release" / "ps-queue" / "own_leap_year.ipynb", target)
+    write_tests(target / "own_leap_year.ipynb", tests)
 done = nbgrader("autograde", "ps-queue", "--force")
 with Gradebook(CourseRunner(root).config()["db_url"]) as gradebook:
-    grades = {s: gradebook.find_grade("leap_year-tests", "leap_year", "ps-queue", s).auto_score for s in suites}
+    grades = {s: gradebook.find_grade("own_leap_year-tests", "own_leap_year", "ps-queue", s).auto_score
+              for s in suites}
 print(json.dumps({"via": env.get("QA_ARENA_AUTOGRADE_VIA"), "code": done.returncode, "grades": grades,
                   "log": done.stderr[-3000:]}))
 """
@@ -404,7 +412,8 @@ print(json.dumps({"via": env.get("QA_ARENA_AUTOGRADE_VIA"), "code": done.returnc
 @pytest.mark.slow
 def test_the_formgraders_autograde_is_graded_by_the_worker(stack):
     """The formgrader runs in the hub's container, which cannot start judges: its autograde queues the cells,
-    the worker grades them in judge containers, and the scores land in the course's gradebook."""
+    the worker grades them in judge containers, and the scores land in the course's gradebook. The problem
+    is the instructor's own: the worker reads it from the course's problems/."""
     out = json.loads(stack.exec("hub", "python", "-c", FORMGRADER_AUTOGRADE, timeout=600).strip().splitlines()[-1])
     assert (out["via"], out["code"]) == ("queue", 0), out["log"]
     assert out["grades"]["ann"] == 10.0, out["log"]  # the reference tests catch every bug: 10 of 10 points
