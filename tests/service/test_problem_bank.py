@@ -19,7 +19,7 @@ def as_nobody(action) -> str:
     if os.geteuid() != 0:
         try:
             return str(action())
-        except Exception as error:  # noqa: BLE001 - reported to the test as text
+        except Exception as error:
             return f"{type(error).__name__}: {error}"
     nobody = pwd.getpwnam("nobody")
     read, write = os.pipe()
@@ -30,7 +30,7 @@ def as_nobody(action) -> str:
             os.setresgid(nobody.pw_gid, nobody.pw_gid, nobody.pw_gid)
             os.setresuid(nobody.pw_uid, nobody.pw_uid, nobody.pw_uid)
             out = str(action())
-        except BaseException as error:  # noqa: BLE001
+        except BaseException as error:
             out = f"{type(error).__name__}: {error}"
         os.write(write, out.encode())
         os._exit(0)
