@@ -17,7 +17,7 @@ import uuid
 from traitlets import Bool, Float, Unicode, validate
 from traitlets.config import LoggingConfigurable
 
-from .problem import Problem, Variant
+from .problem import Problem, Variant, problem_fingerprint
 from .runs import RunOutcome, parse_result
 from .sandbox import Sandbox, SandboxError, docker_available, resolve_sandbox_class
 from .verdict import Verdict, decide, error_verdict, test_validity
@@ -60,11 +60,16 @@ class Judge(LoggingConfigurable):
             sandbox = self.make_sandbox()
         except Exception as exc:  # an unusable backend is an infrastructure error too
             return error_verdict(problem, f"no sandbox: {exc}")
+        fingerprint = None
         try:
+            # read once: the runs get exactly the sources the verdict's fingerprint names
+            sources = {variant: variant.source for variant in problem.variants}
+            fingerprint = problem_fingerprint(problem, sources)
             sandbox.start()
             tokens: dict[str, Variant] = {}  # run token -> variant; a token says nothing about its variant
-            self._submit(sandbox, problem, problem.correct_variants, tests_source, None, tokens)
-            self._submit(sandbox, problem, problem.mutants, tests_source, None if matrix else "later", tokens)
+            self._submit(sandbox, problem, problem.correct_variants, sources, tests_source, None, tokens)
+            later = None if matrix else "later"
+            self._submit(sandbox, problem, problem.mutants, sources, tests_source, later, tokens)
             results = self._collect(sandbox, problem, problem.correct_variants, tokens, {})
             correct = {v.id: results[v.id] for v in problem.correct_variants}
             tests, invalid = test_validity(problem, correct)
@@ -84,6 +89,7 @@ class Judge(LoggingConfigurable):
         finally:
             sandbox.stop()
         verdict.duration_s = time.monotonic() - started
+        verdict.problem_sha256 = fingerprint  # which version of the problem this is about (None: not read)
         return verdict
 
     def _submit(
@@ -91,6 +97,7 @@ class Judge(LoggingConfigurable):
         sandbox: Sandbox,
         problem: Problem,
         variants: tuple[Variant, ...],
+        sources: dict[Variant, str],
         tests_source: str,
         stop_on: str | None,
         tokens: dict[str, Variant],
@@ -102,7 +109,7 @@ class Judge(LoggingConfigurable):
         for variant in order:
             token = uuid.uuid4().hex
             tokens[token] = variant
-            request = {"op": "run", "run": token, "module": problem.module, "variant": variant.source,
+            request = {"op": "run", "run": token, "module": problem.module, "variant": sources[variant],
                        "tests": tests_source, "timeout_s": problem.timeout_s, "stop_on": stop_on}  # fmt: skip
             sandbox.send(request)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import keyword
 import os
 import stat
@@ -62,6 +64,18 @@ class Problem:
     @property
     def variants(self) -> tuple[Variant, ...]:
         return (*self.correct_variants, *self.mutants)
+
+
+def problem_fingerprint(problem: Problem, sources: dict[Variant, str] | None = None) -> str:
+    """sha256 of what a verdict depends on: slug, module, timeout, and each variant's kind, id, weight and source
+    (the golden, the wheats, the mutants; `sources` when given, as read for grading, else read now). Equal for two
+    copies of a problem that grade alike; hints and texts, which only the reader's own view shows, are left out."""
+    sources = sources if sources is not None else {v: v.source for v in problem.variants}
+    variants = [
+        [v.kind, v.id, v.weight, hashlib.sha256(sources[v].encode("utf-8")).hexdigest()] for v in problem.variants
+    ]
+    facts = {"slug": problem.slug, "module": problem.module, "timeout_s": problem.timeout_s, "variants": variants}
+    return hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()
 
 
 def _require(table: dict, key: str, kind: type, where: str):

@@ -59,6 +59,7 @@ class Verdict:
     message: str = ""
     hints: list[str] = field(default_factory=list)  # of surviving mutants, for the student view
     surviving_weight: float = 0.0
+    problem_sha256: str | None = None  # problem_fingerprint of the version graded (None: not known)
 
     @property
     def valid_tests(self) -> int:
@@ -80,6 +81,7 @@ class Verdict:
             "variants": [v.to_dict() for v in self.variants],
             "duration_s": round(self.duration_s, 4),
             "message": self.message,
+            "problem_sha256": self.problem_sha256,
         }
 
     @classmethod
@@ -100,6 +102,7 @@ class Verdict:
             variants=variants,
             duration_s=data.get("duration_s", 0.0),
             message=data.get("message", ""),
+            problem_sha256=data.get("problem_sha256"),  # absent from verdicts stored before it was written
         )
         if problem is not None and verdict.status == SUCCESS:
             killed = {v.id for v in variants if v.kind == "mutant" and v.killed_by}

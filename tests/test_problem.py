@@ -1,6 +1,6 @@
 import pytest
 
-from qa_arena.problem import ProblemError, load_problem
+from qa_arena.problem import ProblemError, load_problem, problem_fingerprint
 from tests.conftest import ADDER, PROBLEMS
 
 
@@ -73,3 +73,20 @@ def test_not_a_directory(tmp_path):
 def test_correct_variants_come_first():
     problem = load_problem(ADDER)
     assert [v.kind for v in problem.variants] == ["golden", "wheat", "wheat", "mutant", "mutant", "mutant"]
+
+
+@pytest.mark.parametrize(
+    ("edit", "changes"),
+    [
+        (lambda root: (root / "mutants" / "zero.py").write_text("def add(a, b):\n    return 0\n"), True),
+        (lambda root: (root / "golden.py").write_text("def add(a, b):\n    return b + a\n"), True),
+        (lambda root: (root / "wheats" / "loop.py").write_text("def add(a, b):\n    return sum((a, b))\n"), True),
+        (lambda root: _edit(root, "weight = 2.0", "weight = 3.0"), True),
+        (lambda root: _edit(root, "What happens", "And"), False),  # a hint: not graded
+        (lambda root: None, False),  # a copy elsewhere is the same version
+    ],
+    ids=["mutant-code", "golden", "wheat", "weight", "hint", "copy"],
+)
+def test_fingerprint_names_what_grading_depends_on(problem_copy, edit, changes):
+    edit(problem_copy)
+    assert (problem_fingerprint(load_problem(problem_copy)) != problem_fingerprint(load_problem(ADDER))) is changes

@@ -2,9 +2,9 @@
 
 import pytest
 
-from qa_arena.problem import load_problem
+from qa_arena.problem import load_problem, problem_fingerprint
 from qa_arena.runs import RunOutcome
-from qa_arena.verdict import ERROR, FAILURE, SUCCESS, decide
+from qa_arena.verdict import ERROR, FAILURE, SUCCESS, Verdict, decide
 from tests.conftest import ADDER
 
 A, B = "t::test_a", "t::test_b"
@@ -128,3 +128,15 @@ def test_json_contract_fields(problem):
     } <= set(data)
     assert data["tests"] == [{"name": A, "valid": True}, {"name": B, "valid": True}]
     assert {"id", "kind", "outcome", "killed_by", "duration_s"} == set(data["variants"][0])
+
+
+def test_the_problem_fingerprint_is_kept_additively_and_old_verdicts_load(problem):
+    verdict = decide(problem, correct(problem), {m.id: run({A: "failed", B: "passed"}) for m in problem.mutants})
+    before = verdict.to_dict()
+    verdict.problem_sha256 = problem_fingerprint(problem)
+    stored = verdict.to_dict()
+    assert stored == {**before, "problem_sha256": problem_fingerprint(problem)}  # every other field unchanged
+    assert Verdict.from_dict(stored, problem).problem_sha256 == verdict.problem_sha256
+    old = {k: v for k, v in stored.items() if k != "problem_sha256"}  # stored before the field existed
+    assert Verdict.from_dict(old, problem).problem_sha256 is None
+    assert Verdict.from_dict(old, problem).to_dict() == {**old, "problem_sha256": None}

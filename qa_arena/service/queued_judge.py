@@ -11,7 +11,7 @@ from __future__ import annotations
 from traitlets import Float
 from traitlets.config import LoggingConfigurable
 
-from ..problem import Problem
+from ..problem import Problem, problem_fingerprint
 from ..verdict import ERROR, Verdict, error_verdict
 from .models import FINAL, SUBMIT
 
@@ -59,8 +59,13 @@ class QueuedJudge(LoggingConfigurable):
 
 
 def same_problem(verdict: Verdict, problem: Problem) -> bool:
-    """Whether the verdict is about these mutants (a worker's bank may hold another version of the problem)."""
+    """Whether the verdict is about this version of the problem (a worker's bank may hold another one).
+
+    The worker's Judge writes the fingerprint of the version it graded (golden, wheats, mutants' sources and
+    weights); a verdict from a worker older than that field is checked by its mutant ids only."""
     if verdict.problem != problem.slug or verdict.total != len(problem.mutants):
         return False
+    if verdict.problem_sha256 is not None:
+        return verdict.problem_sha256 == problem_fingerprint(problem)
     graded = {v.id for v in verdict.variants if v.kind == "mutant"}
     return not graded or graded == {m.id for m in problem.mutants}  # FAILURE: no mutant ran

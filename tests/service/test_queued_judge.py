@@ -7,9 +7,10 @@ import shutil
 import pytest
 from sqlalchemy import select
 
-from qa_arena.problem import load_problem
+from qa_arena.problem import load_problem, problem_fingerprint
 from qa_arena.service.models import Submission
-from qa_arena.service.queued_judge import QueuedJudge
+from qa_arena.service.queued_judge import QueuedJudge, same_problem
+from qa_arena.verdict import Verdict
 
 from .conftest import REFERENCE_TESTS, SERVICE, embedded_settings, make_bank, traitlets_config
 
@@ -54,6 +55,28 @@ def test_a_worker_with_another_version_of_the_problem_gives_an_error(embedded, a
     verdict = queued_judge(embedded.settings).grade(older, REFERENCE_TESTS.read_text(), "cleo")
     assert (verdict.status, verdict.score) == ("ERROR", None)
     assert "another version of adder" in verdict.message
+
+
+def test_a_worker_whose_mutant_code_differs_under_the_same_ids_gives_an_error(embedded, adder, tmp_path):
+    """Same mutant ids and weights, another mutant's code: the workers graded another version, not this one."""
+    mine = tmp_path / "adder"
+    shutil.copytree(adder.root, mine)
+    (mine / "mutants" / "off_by_one.py").write_text("def add(a, b):\n    return a + b + 2\n")
+    edited = load_problem(mine)
+    assert [(m.id, m.weight) for m in edited.mutants] == [(m.id, m.weight) for m in adder.mutants]
+
+    verdict = queued_judge(embedded.settings).grade(edited, REFERENCE_TESTS.read_text(), "fay")
+    assert (verdict.status, verdict.score) == ("ERROR", None)
+    assert "the workers graded another version of adder" in verdict.message
+
+
+def test_same_problem_compares_the_fingerprint_and_reads_verdicts_stored_before_it(adder):
+    mutants = [{"id": m.id, "kind": "mutant", "outcome": "failed", "killed_by": ["t"]} for m in adder.mutants]
+    stored = {"problem": "adder", "status": "SUCCESS", "score": 100.0, "killed": 3, "total": 3, "variants": mutants}
+    old = Verdict.from_dict(stored, adder)  # written before verdicts carried problem_sha256
+    assert old.problem_sha256 is None and same_problem(old, adder)  # checked by mutant ids, as then
+    assert same_problem(Verdict.from_dict({**stored, "problem_sha256": problem_fingerprint(adder)}, adder), adder)
+    assert not same_problem(Verdict.from_dict({**stored, "problem_sha256": "0" * 64}, adder), adder)
 
 
 def test_no_worker_in_time_is_an_error_not_a_zero(tmp_path):

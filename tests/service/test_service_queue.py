@@ -16,7 +16,7 @@ pytestmark = SERVICE
 NOTHING_VALID = "from adder import add\n\n\ndef test_wrong():\n    assert add(1, 1) == 3\n"
 VERDICT_KEYS = {
     "problem", "status", "score", "kill_ratio", "killed", "total", "valid_tests", "invalid_tests", "tests",
-    "variants", "duration_s", "message",
+    "variants", "duration_s", "message", "problem_sha256",
 }  # fmt: skip
 
 
@@ -34,6 +34,7 @@ def test_a_submission_is_graded_by_the_worker_like_the_judge(embedded):
     )
     for key in ("problem", "status", "score", "kill_ratio", "killed", "total", "valid_tests", "tests"):
         assert done.verdict[key] == direct.to_dict()[key], key
+    assert done.verdict["problem_sha256"] == direct.problem_sha256 is not None  # the version the worker graded
     assert done.score == direct.score == 100.0
     assert done.queued_at <= done.started_at <= done.finished_at
     assert "attempt 1 started on" in done.log and "attempt 1: SUCCESS, score 100" in done.log
