@@ -130,3 +130,28 @@ def test_mutants_generate_and_accept(problem_copy):
     assert (problem_copy / "mutants" / f"{name}.py").is_file()
     assert "not kept candidates" in qa("mutants", "accept", problem_copy, "nope", check_rc=2).stderr
     assert "not a problem directory" in qa("mutants", "generate", problem_copy / "x", check_rc=2).stderr
+
+
+def test_a_bug_is_not_reported_as_bad_input(monkeypatch):
+    """Only BadInput is exit 2 "bad input"; a ValueError from a bug keeps its traceback."""
+    from qa_arena import cli, judge_cli
+
+    def broken(args):
+        raise ValueError("a bug, not the user's input")
+
+    monkeypatch.setattr(judge_cli, "cmd_judge", broken)
+    with pytest.raises(ValueError, match="a bug"):
+        cli.main(["judge", str(ADDER), "tests.py"])
+
+
+def test_every_command_is_registered_by_its_own_module():
+    """One table: each entry names a module beside the code it drives, with add_parsers(subparsers)."""
+    from importlib import import_module
+
+    from qa_arena.cli import SUBCOMMANDS, build_parser
+
+    assert len(SUBCOMMANDS) == len(set(SUBCOMMANDS))
+    assert all(callable(import_module(m).add_parsers) for m in SUBCOMMANDS)
+    usage = build_parser().format_usage()
+    for command in ("judge", "problems", "feedback", "submit", "worker", "course", "demo", "hub", "image"):
+        assert command in usage, command

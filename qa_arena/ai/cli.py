@@ -10,10 +10,14 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..command import EXIT_ERROR, EXIT_OK, BadInput, make_judge
+from ..feedback import render_student
+from ..problem import ProblemError, load_problem
+from ..submission import SubmissionError, load_tests
 from ..verdict import ERROR
 
 
-def add_feedback_parser(subparsers) -> argparse.ArgumentParser:
+def add_parsers(subparsers) -> argparse.ArgumentParser:
     """Register `feedback` on the `qa-arena` subparsers."""
     parser = subparsers.add_parser(
         "feedback",
@@ -29,22 +33,18 @@ def add_feedback_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def cmd_feedback(args: argparse.Namespace) -> int:
-    from .. import cli  # lazily: qa_arena.cli will import this module to register the command
-    from ..feedback import render_student
-    from ..problem import ProblemError
-    from ..submission import SubmissionError
     from .openai_provider import OpenAIFeedback
 
     try:
-        problem = cli.load_problem(args.problem)
-        tests = cli.load_tests(args.tests)
+        problem = load_problem(args.problem)
+        tests = load_tests(args.tests)
     except (ProblemError, SubmissionError) as exc:
-        raise cli.BadInput(str(exc)) from exc
-    judge = cli.make_judge(args)
+        raise BadInput(str(exc)) from exc
+    judge = make_judge(args)
     provider = OpenAIFeedback(config=judge.config)
     verdict = judge.grade(problem, tests)
     out = render_student(verdict, problem, tests)
     feedback = provider.explain(problem, verdict, tests)
     out += f"\n{feedback.label}\n{feedback.text}\n"
     sys.stdout.write(out)
-    return cli.EXIT_ERROR if verdict.status == ERROR else cli.EXIT_OK
+    return EXIT_ERROR if verdict.status == ERROR else EXIT_OK

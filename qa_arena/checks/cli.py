@@ -10,8 +10,10 @@ import json
 import logging
 from datetime import UTC, datetime
 
+from ..command import BadInput, load_config
 
-def add_checks_parsers(subparsers) -> None:
+
+def add_parsers(subparsers) -> None:
     serve = subparsers.add_parser(
         "check-service",
         help="serve instant checks for notebooks (a JupyterHub service, at /services/qa-arena/)",
@@ -37,7 +39,6 @@ def add_checks_parsers(subparsers) -> None:
 def cmd_check_service(args: argparse.Namespace) -> int:
     import asyncio
 
-    from ..cli import load_config
     from .app import CheckService, serve
     from .events import configure_logging
 
@@ -51,7 +52,6 @@ def cmd_check_service(args: argparse.Namespace) -> int:
 
 
 def _since(value: str | None) -> datetime | None:
-    from ..cli import BadInput
 
     if not value:
         return None
@@ -66,7 +66,6 @@ def cmd_stats(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from ..cli import load_config
     from ..service.store import SubmissionStore
     from .stats import service_stats
 
@@ -120,8 +119,6 @@ def plot_survival(stats: dict, path: str) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-
-    from ..cli import BadInput
 
     labels = [f"{p['problem']}/{m['mutant']}" for p in stats["problems"] for m in p["mutants"]]
     rates = [100 * (m["survival_rate"] or 0) for p in stats["problems"] for m in p["mutants"]]

@@ -11,8 +11,10 @@ import argparse
 import json
 import sys
 
+from ..command import BadInput, load_config
 
-def add_experiment_parser(subparsers) -> None:
+
+def add_parsers(subparsers) -> None:
     """Register `experiment` (report, group) on the `qa-arena` subparsers."""
     experiment = subparsers.add_parser(
         "experiment",
@@ -35,7 +37,6 @@ def _experiment(args: argparse.Namespace):
     """(config, Experiments, Experiment), or BadInput for an unknown name or a bad definition."""
     from traitlets import TraitError
 
-    from ..cli import BadInput, load_config
     from .config import ExperimentError, Experiments
 
     config = load_config(getattr(args, "config", None))

@@ -168,7 +168,7 @@ def group_for(experiment: Experiment | str, user: str, config: Config | None = N
     if isinstance(experiment, Experiment):
         return experiment.group_for(user)
     if config is None:
-        from ..cli import load_config
+        from ..command import load_config
 
         config = load_config(None)
     return Experiments(config=config).get(experiment).group_for(user)

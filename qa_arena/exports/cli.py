@@ -13,10 +13,11 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..command import BadInput, load_config
 from . import GRADEBOOK_FORMATS
 
 
-def add_export_parsers(subparsers) -> None:
+def add_parsers(subparsers) -> None:
     """Register `export` (gradebook, mutants) and `report` on the `qa-arena` subparsers."""
     export = subparsers.add_parser("export", help="export a course's grades or mutant statistics")
     actions = export.add_subparsers(dest="action", required=True)
@@ -67,23 +68,21 @@ def progress(items: Iterable, total: int, description: str) -> Iterable:
 
 def _load(args: argparse.Namespace):
     """The course, its results and the traitlets config, or BadInput."""
-    from .. import cli
     from . import ExportError
     from .course import Course, GradebookReader
     from .results import collect
 
-    config = cli.load_config(getattr(args, "config", None))
+    config = load_config(getattr(args, "config", None))
     try:
         course = Course.load(args.course_dir)
         with GradebookReader(config=config).open(course) as gradebook:
             results = collect(gradebook, course.records_dir, args.assignment, progress=progress)
     except ExportError as exc:
-        raise cli.BadInput(str(exc)) from exc
+        raise BadInput(str(exc)) from exc
     return course, results, config
 
 
 def _output(path: Path, *, directory: bool) -> Path:
-    from ..cli import BadInput
 
     if directory and path.exists() and not path.is_dir():
         raise BadInput(f"--out {path} is a file, not a directory")
@@ -95,7 +94,6 @@ def _output(path: Path, *, directory: bool) -> Path:
 @contextmanager
 def _writing(path: Path) -> Iterator[None]:
     """A write that fails (no space, no permission) is bad input too: one line, and nothing left behind."""
-    from ..cli import BadInput
 
     try:
         yield

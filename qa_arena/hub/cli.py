@@ -15,11 +15,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+from ..command import BadInput
 from ..paths import hub_config_file
 from . import settings
 
 
-def add_hub_parser(subparsers) -> argparse.ArgumentParser:
+def add_parsers(subparsers) -> argparse.ArgumentParser:
     """Register `hub` on the `qa-arena` subparsers."""
     parser = subparsers.add_parser(
         "hub",
@@ -37,7 +38,6 @@ def add_hub_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def cmd_hub(args: argparse.Namespace) -> int:
-    from ..cli import BadInput  # lazily: qa_arena.cli imports this module to register the command
     from .accounts import demo_accounts
     from .proxy import ProxyInstallError, ensure_proxy
 

@@ -13,8 +13,10 @@ import os
 import sys
 from pathlib import Path
 
+from ..command import BadInput, load_config
 
-def add_ratings_parsers(subparsers) -> None:
+
+def add_parsers(subparsers) -> None:
     """Register `ratings` (add, list, export) on the `qa-arena` subparsers."""
     ratings = subparsers.add_parser(
         "ratings",
@@ -50,7 +52,6 @@ def add_ratings_parsers(subparsers) -> None:
 
 
 def _store(args: argparse.Namespace):
-    from ..cli import load_config
     from .store import RatingStore
 
     return RatingStore(config=load_config(getattr(args, "config", None)))
@@ -60,7 +61,6 @@ def cmd_ratings_add(args: argparse.Namespace) -> int:
     import getpass
 
     from ..ai.base import AIFeedback
-    from ..cli import BadInput
     from .validate import RatingError
 
     text = sys.stdin.read() if args.feedback_text == "-" else args.feedback_text
@@ -111,7 +111,6 @@ def cmd_ratings_list(args: argparse.Namespace) -> int:
 
 
 def cmd_ratings_export(args: argparse.Namespace) -> int:
-    from ..cli import BadInput
     from .export import RatingExport
 
     out = Path(args.out)

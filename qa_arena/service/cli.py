@@ -13,10 +13,12 @@ import json
 import os
 import sys
 
+from ..command import EXIT_ERROR, EXIT_OK, BadInput, load_config
+
 SANDBOX_ENV = "QA_ARENA_SANDBOX"
 
 
-def add_service_parsers(subparsers) -> None:
+def add_parsers(subparsers) -> None:
     """Register `worker` and `submit` on the `qa-arena` subparsers."""
     worker = subparsers.add_parser(
         "worker",
@@ -50,7 +52,6 @@ def add_service_parsers(subparsers) -> None:
 
 def _config(args: argparse.Namespace):
     """The traitlets config, with the sandbox backend from --backend or $QA_ARENA_SANDBOX applied."""
-    from ..cli import BadInput, load_config
     from ..sandbox import resolve_sandbox_class
 
     config = load_config(getattr(args, "config", None))
@@ -69,7 +70,6 @@ def _config(args: argparse.Namespace):
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from ..cli import BadInput
     from .service import GradingService
     from .worker import run_worker
 
@@ -88,7 +88,6 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_submit(args: argparse.Namespace) -> int:
-    from ..cli import EXIT_ERROR, EXIT_OK, BadInput
     from ..problem import ProblemError
     from ..submission import SubmissionError, load_tests
     from .models import ERROR, FINAL

@@ -1,0 +1,44 @@
+"""What every `qa-arena` command shares: its errors and exit codes, the config file, the judge.
+
+Each command lives next to the code it drives (`<package>/cli.py`) and imports this module; `qa_arena.cli`
+registers them all. Nothing here imports a command, so imports only point down.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from traitlets.config import Config
+from traitlets.config.loader import PyFileConfigLoader
+
+from .judge import Judge
+
+CONFIG_FILE = "qa_arena_config.py"
+EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class BadInput(Exception):
+    """Bad input from the user: reported in one line, exit 2."""
+
+
+def load_config(path: str | None) -> Config:
+    """c.Judge.*, c.DockerSandbox.* ... from --config, $QA_ARENA_CONFIG or ./qa_arena_config.py."""
+    path = path or os.environ.get("QA_ARENA_CONFIG") or (CONFIG_FILE if Path(CONFIG_FILE).is_file() else None)
+    if not path:
+        return Config()
+    file = Path(path)
+    if not file.is_file():
+        raise BadInput(f"config file {path} not found")
+    return PyFileConfigLoader(file.name, path=str(file.parent.resolve())).load_config()
+
+
+def make_judge(args) -> Judge:
+    """The judge of --config and --backend; an unknown backend (flag or config) is bad input."""
+    config = load_config(args.config)
+    if getattr(args, "backend", None):
+        config.Judge.sandbox_class = args.backend
+    try:
+        return Judge(config=config)
+    except ValueError as exc:  # the sandbox_class validator: unknown name or not a Sandbox
+        raise BadInput(str(exc)) from exc
