@@ -918,7 +918,7 @@ def measure(broker: str, args, problem: Problem, tests: str, extra_env: dict, ba
     try:
         env = dict(extra_env)
         if broker == "redis":
-            from qa_arena.service.testing import RedisServer, ServiceUnavailable
+            from tests.support.servers import RedisServer, ServiceUnavailable
 
             redis = RedisServer()
             try:

@@ -9,11 +9,7 @@ import pytest
 
 from qa_arena.judge import Judge
 from qa_arena.problem import load_problem
-
-ROOT = Path(__file__).resolve().parents[1]
-PROBLEMS = ROOT / "problems"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-ADDER = FIXTURES / "problems" / "adder"
+from tests.support.paths import ADDER
 
 
 @pytest.fixture(scope="session")

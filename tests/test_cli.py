@@ -7,7 +7,7 @@ import sys
 import nbformat
 import pytest
 
-from tests.conftest import ADDER, PROBLEMS
+from tests.support.paths import ADDER, PROBLEMS
 
 CLI = [sys.executable, "-m", "qa_arena"]
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ADDER
 from tests.install import AS_NOBODY, Install
+from tests.support.paths import ADDER
 
 pytestmark = pytest.mark.hostile
 

@@ -4,7 +4,7 @@ import pytest
 
 from qa_arena.judge import Judge
 from qa_arena.problem import load_problem
-from tests.conftest import PROBLEMS
+from tests.support.paths import PROBLEMS
 
 WEAK = """
 from adder import add

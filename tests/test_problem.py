@@ -1,7 +1,7 @@
 import pytest
 
 from qa_arena.problem import ProblemError, load_problem, problem_fingerprint
-from tests.conftest import ADDER, PROBLEMS
+from tests.support.paths import ADDER, PROBLEMS
 
 
 def test_loads_bank_problem():

@@ -6,7 +6,7 @@ import pytest
 
 from qa_arena.problem import load_problem
 from qa_arena.validate import validate_problem
-from tests.conftest import PROBLEMS
+from tests.support.paths import PROBLEMS
 
 BANK = sorted(p for p in PROBLEMS.iterdir() if (p / "problem.toml").is_file())
 

@@ -11,7 +11,7 @@ import pytest
 import qa_arena.problem
 from qa_arena.problem import ProblemCache, ProblemError, problem_stamp
 from qa_arena.service.problems import ProblemBank, UnknownProblem
-from tests.conftest import ADDER
+from tests.support.paths import ADDER
 
 
 @pytest.fixture

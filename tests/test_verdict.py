@@ -5,7 +5,7 @@ import pytest
 from qa_arena.problem import load_problem, problem_fingerprint
 from qa_arena.runs import RunOutcome
 from qa_arena.verdict import ERROR, FAILURE, SUCCESS, Verdict, decide
-from tests.conftest import ADDER
+from tests.support.paths import ADDER
 
 A, B = "t::test_a", "t::test_b"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from qa_arena.images import RUNNER_LABEL, runner_digest
-from tests.conftest import PROBLEMS
+from tests.support.paths import PROBLEMS
 
 pytestmark = pytest.mark.install
 

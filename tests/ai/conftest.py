@@ -7,7 +7,7 @@ import pytest
 from qa_arena.judge import Judge
 from qa_arena.problem import load_problem
 from tests.ai.fakes import FakeOpenAI
-from tests.conftest import ADDER
+from tests.support.paths import ADDER
 
 # Kills minus and off_by_one; zero survives; test_bad is invalid (fails on the golden).
 PARTIAL = """\

@@ -13,7 +13,7 @@ from qa_arena.feedback import render_student
 from qa_arena.judge import Judge
 from qa_arena.problem import load_problem
 from tests.ai.conftest import PARTIAL
-from tests.conftest import ADDER, ROOT
+from tests.support.paths import ADDER, ROOT
 
 ANSWER = "None of your tests uses zero as one of the numbers."
 

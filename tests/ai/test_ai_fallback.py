@@ -5,7 +5,7 @@ from __future__ import annotations
 from qa_arena.ai import AIFeedback, HintsFallback
 from qa_arena.problem import load_problem
 from qa_arena.verdict import error_verdict
-from tests.conftest import ADDER
+from tests.support.paths import ADDER
 
 
 def test_hints_and_invalid_tests(graded):

@@ -13,7 +13,7 @@ from qa_arena.ai import FeedbackProvider, HintsFallback, OpenAIFeedback
 from qa_arena.problem import load_problem
 from qa_arena.verdict import error_verdict
 from tests.ai.fakes import COMPLETIONS
-from tests.conftest import ADDER
+from tests.support.paths import ADDER
 
 HONEST = "Your tests never use zero as one of the numbers. Think about what the specification promises then."
 

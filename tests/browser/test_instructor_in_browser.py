@@ -22,7 +22,7 @@ from nbgrader.api import Gradebook
 from qa_arena.hub.accounts import demo_accounts
 from qa_arena.hub.course import load_course
 from qa_arena.problem import load_problem
-from tests.conftest import PROBLEMS
+from tests.support.paths import PROBLEMS
 
 pytest.importorskip("selenium", reason="selenium is in the test extra: pip install -e '.[test]'")
 

@@ -16,7 +16,7 @@ from qa_arena.checks.views import LEVELS, check_view, final_verdict
 from qa_arena.problem import load_problem
 from qa_arena.service.models import CHECK, Submission
 from qa_arena.verdict import Verdict
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 ADDER = load_problem(ROOT / "tests" / "fixtures" / "problems" / "adder")
 TESTS = """from adder import add

@@ -12,8 +12,8 @@ from qa_arena.course.runner import CourseRunner, write_tests
 from qa_arena.course.setup import build_assignment, init_course
 from qa_arena.problem import load_problem
 from qa_arena.service.models import Submission
-from tests.conftest import PROBLEMS, ROOT
 from tests.service.conftest import ServiceSetup, embedded_settings
+from tests.support.paths import PROBLEMS, ROOT
 
 pytestmark = [
     pytest.mark.nbgrader,

@@ -16,7 +16,7 @@ from nbgrader.api import Gradebook
 from qa_arena.course.runner import CourseRunner, write_tests
 from qa_arena.judge import Judge
 from qa_arena.problem import load_problem
-from tests.conftest import ADDER
+from tests.support.paths import ADDER
 
 pytestmark = [pytest.mark.nbgrader, pytest.mark.slow]
 

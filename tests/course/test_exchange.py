@@ -16,7 +16,7 @@ from qa_arena.course.exchange import configure_exchange
 from qa_arena.course.runner import CourseRunner, write_tests
 from qa_arena.course.setup import build_assignment, init_course
 from qa_arena.problem import load_problem
-from tests.conftest import PROBLEMS
+from tests.support.paths import PROBLEMS
 
 pytestmark = [pytest.mark.nbgrader, pytest.mark.slow]
 

@@ -9,7 +9,7 @@ from qa_arena.course.assignments import ASSIGNMENTS
 from qa_arena.course.runner import CourseRunner
 from qa_arena.course.setup import build_assignment, init_course, load_problems
 from qa_arena.problem import load_problem
-from tests.conftest import PROBLEMS, ROOT
+from tests.support.paths import PROBLEMS, ROOT
 
 pytestmark = pytest.mark.nbgrader
 

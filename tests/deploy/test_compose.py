@@ -50,7 +50,7 @@ EXCHANGE = "/srv/nbgrader/exchange"  # where the hub, the workers and users' con
 @pytest.fixture(scope="session")
 def docker_compose() -> str:
     """Debian's docker-compose (v1.29), installed with apt when missing."""
-    from qa_arena.service.testing import ServiceUnavailable, ensure_packages
+    from tests.support.servers import ServiceUnavailable, ensure_packages
 
     if not shutil.which("docker-compose"):
         try:

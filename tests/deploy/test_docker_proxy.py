@@ -18,8 +18,8 @@ import textwrap
 import pytest
 
 from qa_arena.hub.exchange import exchange_volumes
-from tests.conftest import PROBLEMS, ROOT
 from tests.deploy.conftest import PROXY_SCRIPT
+from tests.support.paths import PROBLEMS, ROOT
 
 spec = importlib.util.spec_from_file_location("docker_proxy", PROXY_SCRIPT)
 docker_proxy = importlib.util.module_from_spec(spec)

@@ -31,9 +31,9 @@ import requests
 
 from qa_arena.course.setup import init_course
 from qa_arena.hub.proxy import ensure_proxy
-from tests.conftest import PROBLEMS
 from tests.deploy.conftest import ROOT, free_port
 from tests.hub.client import Hub, kill, processes_of
+from tests.support.paths import PROBLEMS
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 

@@ -31,7 +31,7 @@ from qa_arena.exports.gradebook import GradebookExport
 from qa_arena.exports.report import FIGURES, REPORT_FILE
 from qa_arena.exports.results import collect
 from qa_arena.problem import load_problem
-from tests.conftest import PROBLEMS
+from tests.support.paths import PROBLEMS
 
 pytestmark = [pytest.mark.nbgrader, pytest.mark.slow]
 

@@ -14,7 +14,7 @@ import requests
 
 from qa_arena.ratings.store import RatingStore
 from qa_arena.service.store import SubmissionStore
-from tests.conftest import PROBLEMS
+from tests.support.paths import PROBLEMS
 
 pytestmark = [pytest.mark.hub, pytest.mark.service]
 

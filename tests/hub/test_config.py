@@ -16,8 +16,8 @@ import sys
 import pytest
 
 from qa_arena.course.setup import init_course
-from tests.conftest import PROBLEMS
 from tests.hub.conftest import ROOT, hub_env
+from tests.support.paths import PROBLEMS
 
 pytestmark = pytest.mark.hub
 

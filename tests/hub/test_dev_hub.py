@@ -18,7 +18,7 @@ from nbgrader.api import Gradebook
 
 from qa_arena.course.diagnose import statuses
 from qa_arena.hub.accounts import demo_accounts
-from tests.conftest import PROBLEMS
+from tests.support.paths import PROBLEMS
 
 pytestmark = [pytest.mark.hub, pytest.mark.slow]
 

@@ -7,7 +7,7 @@ import pytest
 
 from qa_arena.mutation.generate import Candidate, accept, generate, propose, screen
 from qa_arena.problem import ProblemError, load_problem
-from tests.conftest import ADDER, PROBLEMS
+from tests.support.paths import ADDER, PROBLEMS
 
 STRATEGY = '\n[generate]\nstrategy = "st.tuples(st.integers(-50, 50), st.integers(-50, 50))"\n'
 

@@ -15,8 +15,8 @@ from traitlets.config import Config
 from qa_arena.judge import Judge
 from qa_arena.sandbox.local import LocalSandbox, outermost
 from qa_arena.verdict import ERROR
-from tests.conftest import ADDER, FIXTURES
 from tests.install import AS_NOBODY
+from tests.support.paths import ADDER, FIXTURES
 
 TESTS = FIXTURES.parent.parent / "examples" / "durations_student.py"
 REFUSE_USER_NAMESPACES = Path(__file__).with_name("refuse_user_namespaces.py")

@@ -21,7 +21,7 @@ import pytest
 from traitlets.config import Config
 
 from qa_arena.service.models import FINAL
-from qa_arena.service.testing import DockerDaemon, PostgresServer, RedisServer, ServiceUnavailable
+from tests.support.servers import DockerDaemon, PostgresServer, RedisServer, ServiceUnavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 ADDER = ROOT / "tests" / "fixtures" / "problems" / "adder"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from qa_arena.service.problems import ProblemBank, UnknownProblem
-from tests.conftest import PROBLEMS
+from tests.support.paths import PROBLEMS
 
 
 def as_nobody(action) -> str:

@@ -19,7 +19,7 @@ import time
 import pytest
 
 from qa_arena.service.models import FINAL, utcnow
-from qa_arena.service.testing import PostgresServer, RedisServer, TcpRelay
+from tests.support.servers import PostgresServer, RedisServer, TcpRelay
 
 from .conftest import (
     FAST,
@@ -288,7 +288,7 @@ def test_a_private_dockerds_namespace_is_one_containerd_accepts():
     import re
     from pathlib import Path
 
-    from qa_arena.service.testing import DockerDaemon
+    from tests.support.servers import DockerDaemon
 
     valid = re.compile(r"^[A-Za-z0-9]+(?:[._-](?:[A-Za-z0-9]+))*$")  # containerd's identifier rule
     for random in ("_s0_01cp", "ab__cd", "abc_", "plain123"):
