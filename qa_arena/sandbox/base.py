@@ -5,7 +5,7 @@ runner's line protocol: run requests in, run results out. The runner itself puts
 every variant's run in fresh namespaces; the sandbox adds the outer wall
 (a locked-down container, or an unprivileged, cgroup-limited process tree).
 
-Subclasses implement:
+Subclasses implement (as with an ABC, a subclass lacking one cannot be instantiated):
 
 - ``_launch()``: start the runner; return None, or the ready event if the runner was started earlier.
 - ``_write(data)``: send bytes to the runner's stdin.
@@ -20,6 +20,7 @@ added to every error about the runner dying or failing to start.
 
 from __future__ import annotations
 
+import inspect
 import json
 import time
 from abc import abstractmethod
@@ -71,6 +72,10 @@ class Sandbox(LoggingConfigurable):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._buffer = bytearray()
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        _declare_abstract_methods(cls)
 
     # -- to implement ------------------------------------------------------
     @abstractmethod
@@ -167,3 +172,15 @@ class Sandbox(LoggingConfigurable):
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def _declare_abstract_methods(cls: type) -> None:
+    """Do what ABCMeta does when it makes a class (traitlets' metaclass is not ABCMeta, so @abstractmethod alone is
+    not enforced): name the methods still abstract in `__abstractmethods__`. Python itself then refuses to
+    instantiate the class, with a TypeError naming them, as for an ABC."""
+    cls.__abstractmethods__ = frozenset(
+        name for name in dir(cls) if getattr(inspect.getattr_static(cls, name, None), "__isabstractmethod__", False)
+    )
+
+
+_declare_abstract_methods(Sandbox)
