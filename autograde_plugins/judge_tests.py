@@ -177,7 +177,11 @@ class JudgeTests(NbGraderPreprocessor):
     def store(self, grade_id: str, points: float | None, comment: str | None) -> None:
         grade = self.gradebook.find_grade(grade_id, self.notebook_id, self.assignment_id, self.student_id)
         grade.auto_score = points
-        grade.needs_manual_grade = points is None  # an ERROR is never a zero: staff see it needs attention
+        # nbgrader's rule (SaveAutoGrades, which ran before with its own guess at the auto score): a cell an
+        # instructor graded by hand needs review after every autograde, and so does one with no auto score (an
+        # ERROR is never a zero: staff see it needs attention). Only a judge's score on a cell nobody graded by
+        # hand clears the flag, as nbgrader's would.
+        grade.needs_manual_grade = grade.manual_score is not None or points is None
         self.gradebook.db.commit()
         if comment:
             self.log.warning("%s/%s/%s: %s", self.student_id, self.notebook_id, grade_id, comment)
