@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import os
 import queue
 import select
+import socket
 import threading
 import uuid
 
@@ -28,17 +30,36 @@ NAME_PREFIX = "qa-arena-judge-"
 MANAGED_LABEL = "org.qa-arena.sandbox"
 
 
+def duplex_socket(attached) -> socket.socket:
+    """A socket to write the container's stdin and read its stdout through, from what `attach_socket` returned.
+
+    The docker SDK documents that object only as "socket-like": over a Unix socket or plain TCP it is the
+    read-only file object http.client reads the response from (socket.SocketIO), over TLS a socket and over
+    ssh a paramiko channel, both with sendall and recv. A read-only one is turned into a socket of our own on
+    a duplicate of its descriptor (its public fileno(); `os.dup`, `socket.socket(fileno=...)`), so nothing
+    private of the SDK, of http.client or of socket.SocketIO is read; close it beside the SDK's object."""
+    if callable(getattr(attached, "sendall", None)) and callable(getattr(attached, "recv", None)):
+        return attached
+    descriptor = os.dup(attached.fileno())
+    try:
+        return socket.socket(fileno=descriptor)
+    except Exception:
+        os.close(descriptor)
+        raise
+
+
 class _Container:
     """A started judge container with its attached stdin/stdout socket."""
 
     def __init__(self, client, config: dict) -> None:
         self.client = client
+        self.socket = self.raw = None
         self.container = client.containers.create(**config)
         try:
             self.socket = client.api.attach_socket(
                 self.container.id, params={"stdin": 1, "stdout": 1, "stderr": 0, "stream": 1}
             )
-            self.raw = self.socket._sock
+            self.raw = duplex_socket(self.socket)
             self.container.start()
         except Exception:
             self.remove()
@@ -78,9 +99,14 @@ class _Container:
             return False
         return not readable and not self.frames
 
+    def close(self) -> None:
+        """Close the attached stream: our socket, and the SDK's object (safe to call twice)."""
+        for stream in (self.raw, self.socket):
+            with contextlib.suppress(Exception):
+                stream.close()
+
     def remove(self) -> None:
-        with contextlib.suppress(Exception):
-            self.socket.close()
+        self.close()
         with contextlib.suppress(Exception):
             self.container.remove(force=True)
 
@@ -316,8 +342,7 @@ class DockerSandbox(Sandbox):
         box, self.box = self.box, None
         if box is None:
             return
-        with contextlib.suppress(Exception):
-            box.socket.close()  # the runner sees its stdin close and stops
+        box.close()  # our end of the stream first; the container is removed next in any case
         if self.remove_in_background:
             thread = threading.Thread(target=box.remove, name="qa-arena-remove-container")
             thread.start()

@@ -1,7 +1,10 @@
 """The docker backend: the container's hardening, the image check, the pool."""
 
+import io
+import socket
 import threading
 import time
+import types
 import uuid
 
 import pytest
@@ -9,7 +12,7 @@ from traitlets.config import Config
 
 from qa_arena.judge import Judge
 from qa_arena.sandbox import SandboxError
-from qa_arena.sandbox.docker import DockerSandbox
+from qa_arena.sandbox.docker import DockerSandbox, _Container
 from qa_arena.sandbox.seccomp import ALLOWED, profile
 
 
@@ -33,6 +36,52 @@ def test_seccomp_allows_namespaces_but_not_kernel_escape_hatches():
                       "userfaultfd", "io_uring_setup", "open_by_handle_at", "setns", "pivot_root"):  # fmt: skip
         assert dangerous not in ALLOWED
     assert profile()["defaultAction"] == "SCMP_ACT_ERRNO"
+
+
+class _Engine:
+    """The docker SDK's client as _Container uses it, with one container whose attach_socket answers `attached`."""
+
+    id = "c0ffee"
+
+    def __init__(self, attached) -> None:
+        self.started = self.removed = False
+        self.containers = types.SimpleNamespace(create=lambda **config: self)
+        self.api = types.SimpleNamespace(attach_socket=lambda container_id, params: attached)
+
+    def start(self) -> None:
+        self.started = True
+
+    def remove(self, force: bool = False) -> None:
+        self.removed = True
+
+
+def _frame(stream: int, payload: bytes) -> bytes:
+    return bytes([stream, 0, 0, 0]) + len(payload).to_bytes(4, "big") + payload
+
+
+@pytest.mark.parametrize("shape", ["read-only file object (Unix socket, plain TCP)", "socket (TLS, ssh)"])
+def test_the_attached_stream_is_used_through_public_interfaces_only(shape):
+    """What attach_socket returns is documented only as socket-like: over a Unix socket the SDK hands the
+    read-only raw file object of the HTTP response, over TLS a socket. Neither is read for private attributes."""
+    engine_end, runner = socket.socketpair()
+    attached = io.FileIO(engine_end.detach(), "rb") if shape.startswith("read-only") else engine_end
+    engine = _Engine(attached)
+    box = _Container(engine, {})
+    assert engine.started
+
+    box.write(b'{"op": "run"}\n')
+    assert runner.recv(100) == b'{"op": "run"}\n'
+    runner.sendall(_frame(2, b"stderr is not read") + _frame(1, b'{"event": "ready"}\n'))
+    assert box.read(5) == b'{"event": "ready"}\n'
+    assert box.idle()
+    with pytest.raises(TimeoutError):
+        box.read(0.05)
+
+    box.remove()
+    assert engine.removed
+    runner.settimeout(5)
+    assert runner.recv(1) == b""  # every descriptor of the stream is closed: nothing leaks
+    runner.close()
 
 
 @pytest.mark.docker
