@@ -43,7 +43,7 @@ BASE_PACKAGES = ("python3", "python3-venv", "ca-certificates")
 RUNNER_LABEL = "org.qa-arena.runner-sha256"
 INPUTS_LABEL = "org.qa-arena.inputs-sha256"
 MANAGED_LABEL = "org.qa-arena.managed"
-JUDGE_REQUIREMENTS = ["pytest>=8,<10"]
+JUDGE_REQUIREMENTS = ["pytest>=8,<10"]  # as pyproject.toml bounds it: the runner uses pytest's private API
 WHEEL_PLATFORM_ARGS = [
     "--only-binary=:all:",
     "--python-version",
