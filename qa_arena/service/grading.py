@@ -23,14 +23,10 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from traitlets import Bool, Float, Int
 from traitlets.config import LoggingConfigurable
 
-from ..verdict import ERROR, Verdict
+from ..verdict import ERROR
+from .models import error_verdict_dict
 from .problems import ProblemBank
 from .store import SubmissionStore
-
-
-def error_verdict_dict(slug: str, message: str) -> dict:
-    """The judge's JSON for an ERROR verdict, for failures that happen outside the judge."""
-    return Verdict(slug, ERROR, None, message=message).to_dict()
 
 
 def worker_name() -> str:

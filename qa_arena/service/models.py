@@ -29,6 +29,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from ..verdict import Verdict
+
 PENDING, RUNNING, SUCCESS, FAILURE, ERROR = "PENDING", "RUNNING", "SUCCESS", "FAILURE", "ERROR"
 STATUSES = (PENDING, RUNNING, SUCCESS, FAILURE, ERROR)
 FINAL = frozenset({SUCCESS, FAILURE, ERROR})
@@ -139,3 +141,8 @@ class FeedbackRating(Base):
     feedback_model: Mapped[str | None] = mapped_column(String(200))  # the model, for ai
     feedback_reason: Mapped[str | None] = mapped_column(String(500))  # why the fallback was used, if known
     rated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # of the latest rating
+
+
+def error_verdict_dict(slug: str, message: str) -> dict:
+    """The judge's JSON for an ERROR verdict, for failures that happen outside the judge (as a row stores it)."""
+    return Verdict(slug, ERROR, None, message=message).to_dict()

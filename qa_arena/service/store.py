@@ -25,7 +25,7 @@ from traitlets import Bool, Float, Unicode, default
 from traitlets.config import LoggingConfigurable
 
 from ..paths import user_cache_dir
-from .models import ERROR, FINAL, PENDING, RUNNING, SUBMIT, Submission, utcnow
+from .models import ERROR, FINAL, PENDING, RUNNING, SUBMIT, Submission, error_verdict_dict, utcnow
 
 VERSION_TABLE = "qa_arena_service_version"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -267,8 +267,6 @@ class SubmissionStore(LoggingConfigurable):
                 lost = f"attempt {row.attempts} lost (worker {row.worker} stopped answering)\n"
                 lost = lost if row.status == RUNNING else ""
                 if row.attempts >= max_attempts:
-                    from .grading import error_verdict_dict
-
                     message = f"the grader could not grade: gave up after {row.attempts} attempts"
                     claim = replace(seen, outcome="exhausted", source="", status=ERROR)
                     values = dict(
@@ -412,8 +410,6 @@ class SubmissionStore(LoggingConfigurable):
 
     def abandon(self, submission_id: uuid.UUID | str, message: str) -> None:
         """A submission whose message could not be published: ERROR, so nobody waits for it."""
-        from .grading import error_verdict_dict
-
         with self.session() as session:
             row = session.get(Submission, _uuid(submission_id))
             if row is not None and row.status == PENDING:
