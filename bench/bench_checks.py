@@ -877,7 +877,7 @@ def resolve_backend(choice: str) -> str:
     try:
         import docker
 
-        from qa_arena.images import image_is_current
+        from qa_arena.judge_image import image_is_current
 
         client = docker.from_env(timeout=10)
         try:

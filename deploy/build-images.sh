@@ -22,4 +22,4 @@ if ! docker info >/dev/null 2>&1; then
     echo "[build-images] no Docker engine answers (deploy/setup.sh starts one)" >&2
     exit 1
 fi
-exec "$python" -m qa_arena.images "$@"
+exec "$python" deploy/build_images.py "$@"

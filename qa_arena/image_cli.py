@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
+from types import ModuleType
+
 from rich.console import Console
 
-from .command import EXIT_ERROR, EXIT_OK
+from . import paths
+from .command import EXIT_ERROR, EXIT_OK, BadInput
+from .judge_image import ImageBuildError, build_judge_image, ensure_judge_image
+
+BUILDER = "qa_arena_deploy_build_images"  # the module name deploy/build_images.py is loaded under
 
 
 def add_parsers(sub) -> None:
@@ -18,15 +26,35 @@ def add_parsers(sub) -> None:
     build.set_defaults(func=cmd_image_build)
 
 
-def cmd_image_build(args) -> int:
-    from .images import ImageBuildError, build_all_images, build_judge_image
+def deployment_builder() -> ModuleType:
+    """deploy/build_images.py of the checkout QA Arena runs from (a wheel does not carry the deployment)."""
+    script = paths.judge_dir().parent / "deploy" / "build_images.py"
+    if not script.is_file():
+        raise BadInput(
+            "the deployment's images are built from a checkout of QA Arena (deploy/build-images.sh); "
+            "an installed QA Arena builds only the judge image: `qa-arena image build`"
+        )
+    if BUILDER in sys.modules:
+        return sys.modules[BUILDER]
+    spec = importlib.util.spec_from_file_location(BUILDER, script)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[BUILDER] = module  # before it runs: its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
 
+
+def cmd_image_build(args) -> int:
     console = Console(stderr=True)
     results, tag = None, None
+    deployment = args.all or [name for name in args.names if name != "judge"]
+    builder = deployment_builder() if deployment else None
     try:
         with console.status("building images") as status:
-            if args.all or args.names:
-                results = build_all_images(args.names or None, force=args.force, say=lambda m: status.update(m))
+            if builder:
+                names = args.names or None
+                results = builder.build_all_images(names, force=args.force, say=lambda m: status.update(m))
+            elif args.names:  # judge
+                results = [ensure_judge_image(args.force, say=lambda m: status.update(m))]
             else:
                 tag = build_judge_image(args.tag, args.base_image, say=lambda msg: status.update(msg))
     except ImageBuildError as exc:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from qa_arena.images import RUNNER_LABEL, runner_digest
+from qa_arena.judge_image import RUNNER_LABEL, runner_digest
 from tests.support.paths import PROBLEMS
 
 pytestmark = pytest.mark.install
@@ -67,3 +67,12 @@ def test_image_build_from_the_wheel(installed_wheel, tmp_path):
     finally:
         with contextlib.suppress(docker.errors.ImageNotFound):
             client.images.remove(tag, force=True)
+
+
+def test_an_installed_qa_arena_says_where_the_deployments_images_are_built(installed_wheel, tmp_path):
+    """The wheel builds the judge image only; the deployment's images need a checkout (deploy/)."""
+    result = subprocess.run([installed_wheel.qa_arena, "image", "build", "--all"], capture_output=True, text=True,
+                            cwd=tmp_path, env=installed_wheel.env(home=tmp_path), timeout=120)  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert "built from a checkout of QA Arena (deploy/build-images.sh)" in result.stderr
+    assert "qa-arena image build" in result.stderr and "Traceback" not in result.stderr

@@ -12,7 +12,7 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
-from ..paths import user_cache_dir
+from ..paths import cache_dir
 
 PACKAGE = "configurable-http-proxy@>=4.5 <6"
 PROGRAM = "configurable-http-proxy"
@@ -20,15 +20,6 @@ PROGRAM = "configurable-http-proxy"
 
 class ProxyInstallError(RuntimeError):
     pass
-
-
-def cache_dir() -> Path:
-    """Where the proxy is installed: $QA_ARENA_CACHE, else /var/cache/qa-arena as root, else ~/.cache/qa-arena."""
-    if os.environ.get("QA_ARENA_CACHE"):
-        return Path(os.environ["QA_ARENA_CACHE"])
-    if os.geteuid() == 0:
-        return Path("/var/cache/qa-arena")
-    return user_cache_dir()
 
 
 def cached_proxy() -> Path:

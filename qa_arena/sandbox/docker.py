@@ -22,7 +22,7 @@ import uuid
 
 from traitlets import Bool, Float, Int, Unicode
 
-from ..images import JUDGE_IMAGE, RUNNER_LABEL, runner_digest
+from ..judge_image import JUDGE_IMAGE, RUNNER_LABEL, runner_digest
 from .base import STDERR_CAP, Sandbox, SandboxError
 from .seccomp import profile_json
 

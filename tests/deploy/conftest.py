@@ -62,7 +62,9 @@ def deploy_images(docker_client):
 
     The judge's offline base (qa-arena/base:bookworm) is reused for the docker proxy; the runtime's and
     the services' offline bases are made next to it, in parallel, the first time only."""
-    from qa_arena.images import build_all_images
+    from qa_arena.image_cli import deployment_builder
+
+    build_all_images = deployment_builder().build_all_images
 
     started = time.monotonic()
     results = build_all_images(say=lambda _message: None)

@@ -1,4 +1,4 @@
-"""The deployment's images: what qa_arena.images builds them from, and what is in them.
+"""The deployment's images: what deploy/build_images.py builds them from, and what is in them.
 
 The first tests need no engine (how images are described, when they are out of date); the `docker` ones
 look inside the images the session built offline.
@@ -13,8 +13,11 @@ import time
 
 import pytest
 
-from qa_arena import images
+from qa_arena import judge_image
+from qa_arena.image_cli import deployment_builder
 from tests.deploy.conftest import DEPLOY
+
+images = deployment_builder()  # deploy/build_images.py, loaded as `qa-arena image build --all` loads it
 
 
 def dockerfile(name: str) -> str:
@@ -75,8 +78,8 @@ def test_a_package_without_wheels_is_recognised():
         "    The user requested (constraint) yattag==1.16.1\n"
     )
     missing = "ERROR: No matching distribution found for yattag\n"
-    assert next(p.search(conflict) for p in images._SDIST_ONLY if p.search(conflict)).group(1) == "yattag==1.16.1"
-    assert next(p.search(missing) for p in images._SDIST_ONLY if p.search(missing)).group(1) == "yattag"
+    assert next(p.search(conflict) for p in judge_image._SDIST_ONLY if p.search(conflict)).group(1) == "yattag==1.16.1"
+    assert next(p.search(missing) for p in judge_image._SDIST_ONLY if p.search(missing)).group(1) == "yattag"
 
 
 # -- the built images --------------------------------------------------------------------------------
@@ -138,7 +141,7 @@ def test_singleuser_image(deploy_images):
 @pytest.mark.docker
 @pytest.mark.slow
 def test_hub_and_worker_images(deploy_images):
-    from qa_arena.images import runner_digest
+    from qa_arena.judge_image import runner_digest
     from tests.deploy.conftest import ROOT
 
     hub = run(
@@ -155,7 +158,7 @@ def test_hub_and_worker_images(deploy_images):
 
     worker = run(
         "qa-arena/worker:latest",
-        "id -u; python -c 'from qa_arena.images import runner_digest; print(runner_digest())';"
+        "id -u; python -c 'from qa_arena.judge_image import runner_digest; print(runner_digest())';"
         " qa-arena --help >/dev/null",
     )
     uid, digest = worker.split()[:2]

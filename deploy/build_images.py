@@ -1,18 +1,14 @@
-"""Build QA Arena's images, online or offline: the judge, and the deployment's (deploy/images/).
+"""Build the deployment's images (deploy/images/<name>/), online or offline, each only when out of date.
 
-Online, each Dockerfile's default base (python:3.11-slim, debian:bookworm-slim) is pulled. Offline,
-a Debian base is made with mmdebstrap from this machine's apt sources and imported into Docker, with
-the Debian packages the image needs already in it. Python packages always come as wheels downloaded
-on the host, and configurable-http-proxy from npm on the host, so an offline build needs no network
-(it runs with `--network none`).
-
-    build_judge_image()            # qa-arena/judge:latest
-    build_all_images()             # the judge and every image of deploy/images/, each only when out of date
-    python -m qa_arena.images      # the same from a shell (deploy/build-images.sh)
+Run from a checkout: `deploy/build-images.sh` (`python deploy/build_images.py`), or `qa-arena image build
+--all|NAME`. Online, each Dockerfile's default base (python:3.11-slim, debian:bookworm-slim) is pulled;
+offline, a Debian base is made with mmdebstrap from this machine's apt sources (qa_arena.judge_image does
+the same for the judge). Python packages come as wheels downloaded on the host, configurable-http-proxy
+from npm on the host, so an offline build needs no network (it runs with `--network none`).
 
 An image is out of date when the digest of its inputs (its directory in deploy/images/, its base and
 parent images, the wheels' requirements, QA Arena's sources) differs from its label
-`org.qa-arena.inputs-sha256`, as the judge image is checked against its runner's digest.
+`org.qa-arena.inputs-sha256`.
 """
 
 from __future__ import annotations
@@ -21,7 +17,6 @@ import argparse
 import hashlib
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -34,31 +29,21 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from . import paths
-
-JUDGE_IMAGE = "qa-arena/judge:latest"
-PUBLIC_BASE = "python:3.11-slim"
-OFFLINE_BASE = "qa-arena/base:bookworm"
-BASE_PACKAGES = ("python3", "python3-venv", "ca-certificates")
-RUNNER_LABEL = "org.qa-arena.runner-sha256"
-INPUTS_LABEL = "org.qa-arena.inputs-sha256"
-MANAGED_LABEL = "org.qa-arena.managed"
-JUDGE_REQUIREMENTS = ["pytest>=8,<10"]  # as pyproject.toml bounds it: the runner uses pytest's private API
-WHEEL_PLATFORM_ARGS = [
-    "--only-binary=:all:",
-    "--python-version",
-    "3.11",
-    "--implementation",
-    "cp",
-    "--platform",
-    "manylinux2014_x86_64",
-    "--platform",
-    "manylinux_2_17_x86_64",
-    "--platform",
-    "manylinux_2_28_x86_64",
-    "--platform",
-    "any",
-]
+from qa_arena import paths
+from qa_arena.judge_image import (
+    BASE_PACKAGES,
+    INPUTS_LABEL,
+    MANAGED_LABEL,
+    OFFLINE_BASE,
+    PUBLIC_BASE,
+    WHEEL_PLATFORM_ARGS,
+    BuiltImage,
+    ImageBuildError,
+    docker_client,
+    download_wheels,
+    ensure_base,
+    ensure_judge_image,
+)
 
 # -- the deployment's images (deploy/images/<name>/) -------------------------------------------------
 PUBLIC_DEBIAN = "debian:bookworm-slim"
@@ -125,211 +110,9 @@ SPECS = {spec.name: spec for spec in DEPLOY_IMAGES}
 ALL_IMAGES = ("judge", *SPECS)
 
 
-class ImageBuildError(RuntimeError):
-    pass
-
-
-@dataclass(frozen=True)
-class BuiltImage:
-    name: str
-    tag: str
-    built: bool  # False: it was up to date
-    seconds: float
-
-
-def runner_digest() -> str:
-    """Identifies the runner and Dockerfile an image was built from; a mismatch means rebuild."""
-    judge = paths.judge_dir()
-    digest = hashlib.sha256()
-    for name in ("runner.py", "Dockerfile"):
-        digest.update((judge / name).read_bytes())
-    return digest.hexdigest()
-
-
-def _client():
-    import docker
-
-    return docker.from_env(timeout=600)
-
-
-def _have_image(client, name: str) -> bool:
-    import docker
-
-    try:
-        client.images.get(name)
-        return True
-    except docker.errors.ImageNotFound:
-        return False
-
-
-def ensure_base(
-    client,
-    say=print,
-    public: str | None = PUBLIC_BASE,
-    offline: str = OFFLINE_BASE,
-    packages: Iterable[str] = BASE_PACKAGES,
-) -> str:
-    """The base image to build on: the public one if it is here or can be pulled, else an offline one
-    (made with mmdebstrap, holding `packages`, when it is not here yet)."""
-    import docker
-
-    if public:
-        if _have_image(client, public):
-            return public
-        try:
-            say(f"pulling {public} ...")
-            client.images.pull(public)
-            return public
-        except docker.errors.APIError as exc:
-            say(f"cannot pull {public} ({str(exc).splitlines()[0][:100]}); using an offline base")
-    if _have_image(client, offline):
-        return offline
-    make_offline_base(client, offline, packages, say)
-    return offline
-
-
-def make_offline_base(client, tag: str, packages: Iterable[str], say=print) -> str:
-    """A Debian bookworm image made with mmdebstrap from this machine's apt sources (about a minute)."""
-    if not shutil.which("mmdebstrap"):
-        raise ImageBuildError("no base image, and mmdebstrap is not installed (apt-get install mmdebstrap)")
-    with tempfile.TemporaryDirectory(prefix="qa-arena-base-") as tmp:
-        tarball = Path(tmp) / "base.tar"
-        say(f"building {tag} with mmdebstrap (about a minute) ...")
-        result = subprocess.run(
-            ["mmdebstrap", "--variant=apt", f"--include={','.join(packages)}", "bookworm", str(tarball)],
-            capture_output=True,
-            text=True,
-        )
-        if result.returncode != 0:
-            raise ImageBuildError(f"mmdebstrap failed: {result.stderr.strip()[-500:]}")
-        repository, version = tag.split(":")
-        client.api.import_image_from_file(str(tarball), repository=repository, tag=version)
-    return tag
-
-
-# -- wheels -----------------------------------------------------------------------------------------
-_SDIST_ONLY = (
-    re.compile(r"The user requested \(constraint\) ([A-Za-z0-9._-]+==[^\s,;]+)"),
-    re.compile(r"No matching distribution found for ([A-Za-z0-9._-]+(?:[<>=!~]=?[^\s;]+)?)"),
-)
-
-
-def cache_dir() -> Path:
-    """Where wheels and npm packages for images are kept between builds (qa_arena.hub.proxy's cache)."""
-    from .hub.proxy import cache_dir as proxy_cache
-
-    return proxy_cache()
-
-
-def _built_wheels() -> Path:
-    """Wheels built on the host for packages PyPI has only as source (pure Python only)."""
-    path = cache_dir() / "wheels" / "built"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _build_sdist_wheel(spec: str, say) -> None:
-    say(f"{spec} has no wheel on the index: building one on the host ...")
-    built = _built_wheels()
-    before = set(built.iterdir())
-    pip = [sys.executable, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check", "--no-deps"]
-    result = subprocess.run(
-        [*pip, "-w", str(built), spec],
-        capture_output=True,
-        text=True,
-    )
-    new = set(built.iterdir()) - before
-    if result.returncode != 0:
-        raise ImageBuildError(f"pip wheel {spec} failed: {result.stderr.strip()[-800:]}")
-    for wheel in new:
-        if not wheel.name.endswith("-none-any.whl"):
-            wheel.unlink()
-            raise ImageBuildError(f"{spec} builds a platform wheel ({wheel.name}): it cannot be built on the host")
-
-
-def download_wheels(target: Path, requirements: list[str], constraints: list[str] = (), say=None) -> None:
-    """Wheels for the images' Python 3.11 on x86-64 Linux, downloaded on the host into `target`, with
-    `target/requirements.txt`. A package the index has only as source is built into a pure-Python wheel
-    on the host (kept in the cache) and the download tried again."""
-    target.mkdir(parents=True, exist_ok=True)
-    (target / "requirements.txt").write_text("\n".join(requirements) + "\n")
-    extra: list[str] = []
-    if constraints:
-        (target / "constraints.txt").write_text("\n".join(constraints) + "\n")
-        extra = ["-c", str(target / "constraints.txt")]
-    tried: set[str] = set()
-    while True:
-        command = [
-            sys.executable,
-            "-m",
-            "pip",
-            "download",
-            "--quiet",
-            "--disable-pip-version-check",
-            *WHEEL_PLATFORM_ARGS,
-            "--find-links",
-            str(_built_wheels()),
-            "-d",
-            str(target),
-            *extra,
-            "pip",
-            *requirements,
-        ]
-        result = subprocess.run(command, capture_output=True, text=True)
-        if result.returncode == 0:
-            return
-        output = result.stdout + result.stderr
-        match = next((m for m in (p.search(output) for p in _SDIST_ONLY) if m), None)
-        if match is None or match.group(1) in tried:
-            raise ImageBuildError(f"pip download failed: {result.stderr.strip()[-1500:]}")
-        tried.add(match.group(1))
-        _build_sdist_wheel(match.group(1), say or (lambda _m: None))
-
-
-def image_is_current(client, tag: str = JUDGE_IMAGE) -> bool:
-    import docker
-
-    try:
-        labels = client.images.get(tag).labels or {}
-    except docker.errors.ImageNotFound:
-        return False
-    return labels.get(RUNNER_LABEL) == runner_digest()
-
-
-def build_judge_image(tag: str = JUDGE_IMAGE, base_image: str | None = None, say=print) -> str:
-    """Build the judge image; return its tag."""
-    import docker
-
-    client = _client()
-    base = base_image or ensure_base(client, say)
-    with tempfile.TemporaryDirectory(prefix="qa-arena-judge-") as tmp:
-        context = Path(tmp)
-        judge = paths.judge_dir()
-        for name in ("Dockerfile", "runner.py"):
-            shutil.copyfile(judge / name, context / name)
-        say("downloading wheels on the host ...")
-        download_wheels(context / "wheels", JUDGE_REQUIREMENTS, say=say)
-        say(f"building {tag} on {base} ...")
-        try:
-            client.images.build(
-                path=str(context),
-                tag=tag,
-                rm=True,
-                forcerm=True,
-                network_mode="none",
-                buildargs={"BASE_IMAGE": base, "RUNNER_SHA": runner_digest()},
-                labels={MANAGED_LABEL: "true"},
-            )
-        except docker.errors.BuildError as exc:
-            log = "".join(chunk.get("stream", "") for chunk in exc.build_log if isinstance(chunk, dict))
-            raise ImageBuildError(f"docker build failed: {exc}\n{log[-1500:]}") from exc
-    return tag
-
-
-# -- the deployment's images ------------------------------------------------------------------------
 def source_root() -> Path:
     """The checkout the deployment's images are built from (deploy/ and pyproject.toml are there)."""
-    root = paths.judge_dir().parent
+    root = Path(__file__).resolve().parents[1]
     if not (root / "pyproject.toml").is_file() or not (root / "deploy" / "images").is_dir():
         raise ImageBuildError("the deployment's images are built from a checkout of QA Arena (deploy/images/)")
     return root
@@ -389,7 +172,7 @@ def runtime_wheels(say=print) -> Path:
     in the cache (an unchanged set gives byte-identical wheels/, so Docker reuses the layer installing it)."""
     requirements, pins = runtime_requirements(), host_pins()
     key = _wheels_digest(requirements, pins)[:16]
-    store = cache_dir() / "wheels"
+    store = paths.cache_dir() / "wheels"
     wheelhouse = store / f"runtime-{key}"
     if (wheelhouse / ".complete").is_file():
         return wheelhouse
@@ -426,9 +209,9 @@ def build_app_wheel(target: Path) -> Path:
 
 def proxy_modules(say=print) -> Path:
     """node_modules holding configurable-http-proxy, installed with npm on the host (as `qa-arena hub` does)."""
-    from .hub import proxy
+    from qa_arena.hub import proxy
 
-    prefix = proxy.cache_dir() / "npm"
+    prefix = paths.cache_dir() / "npm"
     modules = prefix / "node_modules"
     if not (modules / proxy.PROGRAM / "package.json").is_file():
         if not shutil.which("npm"):
@@ -506,7 +289,7 @@ def _docker_build(client, context: Path, tag: str, buildargs: dict, labels: dict
 def build_deploy_image(spec: ImageSpec, base: str, say=print, force: bool = False, client=None) -> BuiltImage:
     """Build one image of deploy/images/ on `base` (a base image, or for a child image its parent's tag)
     unless it is current; the previous image, left untagged, is removed when nothing uses it."""
-    client = client or _client()
+    client = client or docker_client()
     started = time.monotonic()
     base_id = _image_id(client, base)
     if base_id is None:
@@ -574,17 +357,13 @@ def build_all_images(
     parallel. Returns what was built and what was already current, in build order."""
     names = list(names) if names is not None else list(ALL_IMAGES)
     results: list[BuiltImage] = []
-    client = _client()
+    client = docker_client()
     if "judge" in names:
-        started = time.monotonic()
-        built = force or not image_is_current(client)
-        if built:
-            build_judge_image(say=say)
-        results.append(BuiltImage("judge", JUDGE_IMAGE, built, time.monotonic() - started))
+        results.append(ensure_judge_image(force, say))
     specs = _with_parents(n for n in names if n != "judge")
     roots = {(s.public_base, s.offline_base, s.packages) for s in specs if not s.parent}
     with ThreadPoolExecutor(max_workers=max(1, len(roots))) as pool:
-        futures = {key: pool.submit(ensure_base, _client(), say, *key) for key in roots}
+        futures = {key: pool.submit(ensure_base, docker_client(), say, *key) for key in roots}
         bases = {key: future.result() for key, future in futures.items()}
     for spec in specs:
         base = SPECS[spec.parent].tag if spec.parent else bases[spec.public_base, spec.offline_base, spec.packages]
@@ -594,7 +373,7 @@ def build_all_images(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m qa_arena.images",
+        prog="deploy/build_images.py",
         description="Build QA Arena's images (offline when the public bases cannot be pulled), each only "
         "when its inputs changed.",
     )
