@@ -25,14 +25,13 @@ from nbgrader.api import Gradebook
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool, Enum, Float, Int, List, Unicode, default
 
+from autograde_plugins.records import GradingRecord, record_file
 from qa_arena.course.notebooks import slug_from_grade_id
-from qa_arena.feedback import render_student
-from qa_arena.judge import Judge
-from qa_arena.problem import ProblemError, load_problem
-from qa_arena.submission import notebook_cell_tests
-from qa_arena.verdict import ERROR, FAILURE, Verdict
-
-from .records import GradingRecord, record_file
+from qa_arena.grading.judge import Judge
+from qa_arena.grading.problem import ProblemError, load_problem
+from qa_arena.grading.student_view import render_student
+from qa_arena.grading.submission import notebook_cell_tests
+from qa_arena.grading.verdict import ERROR, FAILURE, Verdict
 
 
 class JudgeTests(NbGraderPreprocessor):

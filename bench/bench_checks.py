@@ -76,7 +76,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from qa_arena.client import CLIENT_TIMEOUT_S  # noqa: E402
-from qa_arena.problem import Problem, load_problem  # noqa: E402
+from qa_arena.grading.problem import Problem, load_problem  # noqa: E402
 
 console = Console() if sys.stdout.isatty() else Console(width=160)  # a log file: wide tables
 
@@ -877,7 +877,7 @@ def resolve_backend(choice: str) -> str:
     try:
         import docker
 
-        from qa_arena.judge_image import image_is_current
+        from qa_arena.grading.judge_image import image_is_current
 
         client = docker.from_env(timeout=10)
         try:

@@ -38,9 +38,9 @@ from traitlets.config import Config
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from qa_arena.judge import Judge  # noqa: E402
-from qa_arena.problem import Problem, load_problem  # noqa: E402
-from qa_arena.sandbox import docker_available  # noqa: E402
+from qa_arena.grading.judge import Judge  # noqa: E402
+from qa_arena.grading.problem import Problem, load_problem  # noqa: E402
+from qa_arena.grading.sandbox import docker_available  # noqa: E402
 
 console = Console()
 
@@ -260,7 +260,7 @@ def judge_with(backend: str, pool: int = 0) -> Callable[[Problem, str], set[str]
 
 
 def wait_for_pool(size: int, timeout: float = 60) -> None:
-    from qa_arena.sandbox.docker import DockerSandbox
+    from qa_arena.grading.sandbox.docker import DockerSandbox
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -364,7 +364,7 @@ def main() -> int:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
         if have_docker:
-            from qa_arena.sandbox.docker import DockerSandbox
+            from qa_arena.grading.sandbox.docker import DockerSandbox
 
             DockerSandbox.drain_pools()
 

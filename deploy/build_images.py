@@ -2,7 +2,7 @@
 
 Run from a checkout: `deploy/build-images.sh` (`python deploy/build_images.py`), or `qa-arena image build
 --all|NAME`. Online, each Dockerfile's default base (python:3.11-slim, debian:bookworm-slim) is pulled;
-offline, a Debian base is made with mmdebstrap from this machine's apt sources (qa_arena.judge_image does
+offline, a Debian base is made with mmdebstrap from this machine's apt sources (qa_arena.grading.judge_image does
 the same for the judge). Python packages come as wheels downloaded on the host, configurable-http-proxy
 from npm on the host, so an offline build needs no network (it runs with `--network none`).
 
@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from qa_arena import paths
-from qa_arena.judge_image import (
+from qa_arena.grading import paths
+from qa_arena.grading.judge_image import (
     BASE_PACKAGES,
     INPUTS_LABEL,
     MANAGED_LABEL,

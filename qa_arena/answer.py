@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 
-from .ai.base import AI
+from qa_arena.ai.base import AI
 
 SUBMISSION_PREFIX = "test_submission.py::"
 FINAL = ("SUCCESS", "FAILURE", "ERROR")

@@ -11,7 +11,7 @@ import argparse
 import sys
 from importlib import import_module
 
-from .command import CONFIG_FILE, EXIT_BAD_INPUT, BadInput
+from qa_arena.command import CONFIG_FILE, EXIT_BAD_INPUT, BadInput
 
 # In the order `qa-arena --help` lists them.
 SUBCOMMANDS = [

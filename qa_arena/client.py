@@ -20,8 +20,8 @@ import os
 import time
 from dataclasses import dataclass
 
-from .answer import render_html, render_text
-from .submission import notebook_cell_tests
+from qa_arena.answer import render_html, render_text
+from qa_arena.grading.submission import notebook_cell_tests
 
 CHECK_URL = "QA_ARENA_CHECK_URL"
 FRONTEND_TARGET = "qa_arena_tests"  # the comm the JupyterLab extension opens with the tests cell's text

@@ -12,7 +12,7 @@ from pathlib import Path
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
-from .judge import Judge
+from qa_arena.grading.judge import Judge
 
 CONFIG_FILE = "qa_arena_config.py"
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2

@@ -8,9 +8,9 @@ from types import ModuleType
 
 from rich.console import Console
 
-from . import paths
-from .command import EXIT_ERROR, EXIT_OK, BadInput
-from .judge_image import ImageBuildError, build_judge_image, ensure_judge_image
+from qa_arena.command import EXIT_ERROR, EXIT_OK, BadInput
+from qa_arena.grading import paths
+from qa_arena.grading.judge_image import ImageBuildError, build_judge_image, ensure_judge_image
 
 BUILDER = "qa_arena_deploy_build_images"  # the module name deploy/build_images.py is loaded under
 

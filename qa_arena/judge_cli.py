@@ -13,10 +13,10 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from .command import EXIT_ERROR, EXIT_OK, BadInput, make_judge
-from .problem import ProblemError, load_problem
-from .submission import SubmissionError, load_tests
-from .verdict import ERROR
+from qa_arena.command import EXIT_ERROR, EXIT_OK, BadInput, make_judge
+from qa_arena.grading.problem import ProblemError, load_problem
+from qa_arena.grading.submission import SubmissionError, load_tests
+from qa_arena.grading.verdict import ERROR
 
 
 def add_parsers(sub) -> None:
@@ -50,7 +50,7 @@ def cmd_judge(args) -> int:
     if args.json:
         print(json.dumps(verdict.to_dict(), indent=2))
     elif args.student:
-        from .feedback import render_student
+        from qa_arena.grading.student_view import render_student
 
         sys.stdout.write(render_student(verdict, problem, tests))
     else:
@@ -81,7 +81,7 @@ def print_staff_summary(verdict) -> None:
 def cmd_validate(args) -> int:
     from rich.progress import track
 
-    from .validate import validate_problem
+    from qa_arena.grading.validate import validate_problem
 
     judge = make_judge(args)
     console = Console(stderr=False)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from qa_arena.judge import Judge
-from qa_arena.problem import load_problem
+from qa_arena.grading.judge import Judge
+from qa_arena.grading.problem import load_problem
 from tests.support.paths import ADDER
 
 
@@ -17,7 +17,7 @@ def judge_image():
     """The judge image, built (offline if need be) once per session when out of date."""
     import docker
 
-    from qa_arena.judge_image import build_judge_image, image_is_current
+    from qa_arena.grading.judge_image import build_judge_image, image_is_current
 
     client = docker.from_env()
     if not image_is_current(client):

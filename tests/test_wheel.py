@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from qa_arena.judge_image import RUNNER_LABEL, runner_digest
+from qa_arena.grading.judge_image import RUNNER_LABEL, runner_digest
 from tests.support.paths import PROBLEMS
 
 pytestmark = pytest.mark.install
 
 CHECKOUT = Path(__file__).resolve().parents[1]
 WHERE = (
-    "import json, qa_arena.paths as p; print(json.dumps({'judge': str(p.judge_dir()), "
+    "import json, qa_arena.grading.paths as p; print(json.dumps({'judge': str(p.judge_dir()), "
     "'problems': str(p.bundled_problems_dir()), 'hub': str(p.hub_config_file())}))"
 )
 

@@ -10,7 +10,7 @@ on every start, and the ``openai`` SDK takes almost half a second to import.
 
 from __future__ import annotations
 
-from ..lazy import lazy_exports
+from qa_arena.lazy import lazy_exports
 
 _EXPORTS = {
     "AIFeedback": ".base",

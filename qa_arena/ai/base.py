@@ -17,8 +17,8 @@ from typing import Literal
 
 from traitlets.config import LoggingConfigurable
 
-from ..problem import Problem
-from ..verdict import Verdict
+from qa_arena.grading.problem import Problem
+from qa_arena.grading.verdict import Verdict
 
 AI, FALLBACK = "ai", "fallback"
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..command import EXIT_ERROR, EXIT_OK, BadInput, make_judge
-from ..feedback import render_student
-from ..problem import ProblemError, load_problem
-from ..submission import SubmissionError, load_tests
-from ..verdict import ERROR
+from qa_arena.command import EXIT_ERROR, EXIT_OK, BadInput, make_judge
+from qa_arena.grading.problem import ProblemError, load_problem
+from qa_arena.grading.student_view import render_student
+from qa_arena.grading.submission import SubmissionError, load_tests
+from qa_arena.grading.verdict import ERROR
 
 
 def add_parsers(subparsers) -> argparse.ArgumentParser:
@@ -33,7 +33,7 @@ def add_parsers(subparsers) -> argparse.ArgumentParser:
 
 
 def cmd_feedback(args: argparse.Namespace) -> int:
-    from .openai_provider import OpenAIFeedback
+    from qa_arena.ai.openai_provider import OpenAIFeedback
 
     try:
         problem = load_problem(args.problem)

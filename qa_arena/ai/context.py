@@ -11,9 +11,9 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from ..feedback import student_feedback
-from ..problem import Problem
-from ..verdict import ERROR, SUCCESS, Verdict
+from qa_arena.grading.problem import Problem
+from qa_arena.grading.student_view import student_feedback
+from qa_arena.grading.verdict import ERROR, SUCCESS, Verdict
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,10 @@ course without an API key uses. It says nothing the student view does not alread
 
 from __future__ import annotations
 
-from ..problem import Problem
-from ..verdict import FAILURE, Verdict
-from .base import FALLBACK, AIFeedback, FeedbackProvider
-from .context import FeedbackContext, build_context
+from qa_arena.ai.base import FALLBACK, AIFeedback, FeedbackProvider
+from qa_arena.ai.context import FeedbackContext, build_context
+from qa_arena.grading.problem import Problem
+from qa_arena.grading.verdict import FAILURE, Verdict
 
 GOLDEN_ADVICE = (
     "the reference implementation follows the specification, so what this test expects is probably "

@@ -1,4 +1,4 @@
-"""Does a text quote code the student must not see? The windows test of ``qa_arena.feedback``, for AI answers.
+"""Does a text quote code the student must not see? The student view's windows test, for AI answers.
 
 A model is never sent variant source, but it can still guess it (the obvious one-line implementation
 of a small function *is* the golden) or be talked into writing a hidden test. So every answer is
@@ -9,8 +9,8 @@ problem's title, description or hints withholds the answer.
 
 from __future__ import annotations
 
-from ..feedback import _windows
-from ..problem import Problem
+from qa_arena.grading.problem import Problem
+from qa_arena.grading.student_view import _windows
 
 IMPLEMENTATION = "implementation code"
 REFERENCE_TESTS = "the instructor's tests"

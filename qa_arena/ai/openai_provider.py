@@ -17,15 +17,15 @@ import unicodedata
 import openai
 from traitlets import Float, Int, Unicode, default, validate
 
-from ..paths import user_cache_dir
-from ..problem import Problem
-from ..verdict import Verdict
-from .base import AI, AIFeedback, FeedbackProvider
-from .context import build_context
-from .fallback import HintsFallback
-from .leaks import quoted_secret
-from .prompt import build_messages
-from .store import FeedbackStore, cache_key
+from qa_arena.ai.base import AI, AIFeedback, FeedbackProvider
+from qa_arena.ai.context import build_context
+from qa_arena.ai.fallback import HintsFallback
+from qa_arena.ai.leaks import quoted_secret
+from qa_arena.ai.prompt import build_messages
+from qa_arena.ai.store import FeedbackStore, cache_key
+from qa_arena.grading.paths import user_cache_dir
+from qa_arena.grading.problem import Problem
+from qa_arena.grading.verdict import Verdict
 
 DEFAULT_MODEL = "gpt-4o-mini"
 MAX_ANSWER_CHARS = 8000  # a broken or hostile server cannot flood the student's screen

@@ -11,8 +11,8 @@ from __future__ import annotations
 import hashlib
 import re
 
-from ..verdict import FAILURE
-from .context import FeedbackContext
+from qa_arena.ai.context import FeedbackContext
+from qa_arena.grading.verdict import FAILURE
 
 SYSTEM = """\
 You are a teaching assistant in a software-testing course. A student wrote a pytest suite for a \

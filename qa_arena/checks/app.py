@@ -17,13 +17,13 @@ from urllib.parse import urlparse
 from traitlets import Bool, Dict, Enum, Float, Int, Set, Unicode
 from traitlets.config import LoggingConfigurable
 
-from ..problem import Problem
-from ..service.models import Submission
-from ..service.service import GradingService
-from ..verdict import SUCCESS, Verdict
-from . import SERVICE_NAME, STAFF_SCOPE
-from .limits import CheckLimits
-from .views import LEVELS
+from qa_arena.checks import SERVICE_NAME, STAFF_SCOPE
+from qa_arena.checks.limits import CheckLimits
+from qa_arena.checks.views import LEVELS
+from qa_arena.grading.problem import Problem
+from qa_arena.grading.verdict import SUCCESS, Verdict
+from qa_arena.service.models import Submission
+from qa_arena.service.service import GradingService
 
 DEFAULT_PROVIDER = "qa_arena.ai.openai_provider.OpenAIFeedback"  # falls back to offline hints by itself
 
@@ -92,7 +92,7 @@ class CheckService(LoggingConfigurable):
     def provider_name(self, username: str, problem: str) -> str:
         if not self.experiment:
             return self.feedback_provider
-        from ..experiments.config import Experiments
+        from qa_arena.experiments.config import Experiments
 
         group = Experiments(config=self.config).group_for(self.experiment, username, problem)
         return self.experiment_providers.get(group, self.feedback_provider) if group else self.feedback_provider
@@ -134,8 +134,8 @@ def make_app(service: CheckService, prefix: str):
     from jupyterhub.services.auth import HubOAuth, HubOAuthCallbackHandler
     from tornado.web import Application
 
-    from . import handlers
-    from .events import log_request
+    from qa_arena.checks import handlers
+    from qa_arena.checks.events import log_request
 
     hub_auth = HubOAuth(cache_max_age=60)
     routes = [

@@ -10,7 +10,7 @@ import json
 import logging
 from datetime import UTC, datetime
 
-from ..command import BadInput, load_config
+from qa_arena.command import BadInput, load_config
 
 
 def add_parsers(subparsers) -> None:
@@ -39,8 +39,8 @@ def add_parsers(subparsers) -> None:
 def cmd_check_service(args: argparse.Namespace) -> int:
     import asyncio
 
-    from .app import CheckService, serve
-    from .events import configure_logging
+    from qa_arena.checks.app import CheckService, serve
+    from qa_arena.checks.events import configure_logging
 
     configure_logging(logging.DEBUG if args.debug else logging.INFO)
     config = load_config(getattr(args, "config", None))
@@ -66,8 +66,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from ..service.store import SubmissionStore
-    from .stats import service_stats
+    from qa_arena.checks.stats import service_stats
+    from qa_arena.service.store import SubmissionStore
 
     store = SubmissionStore(config=load_config(getattr(args, "config", None)))
     stats = service_stats(store, args.problem, _since(args.since))

@@ -16,12 +16,12 @@ from jupyterhub.services.auth import HubOAuthenticated
 from sqlalchemy import select
 from tornado.web import HTTPError, RequestHandler, authenticated
 
-from ..answer import render_html
-from ..problem import ProblemError
-from ..service.models import CHECK, FINAL, FeedbackRating, Submission
-from ..service.service import QueueError
-from .events import event
-from .views import check_view, final_verdict
+from qa_arena.answer import render_html
+from qa_arena.checks.events import event
+from qa_arena.checks.views import check_view, final_verdict
+from qa_arena.grading.problem import ProblemError
+from qa_arena.service.models import CHECK, FINAL, FeedbackRating, Submission
+from qa_arena.service.service import QueueError
 
 TYPES = {400: "bad_request", 401: "not_authenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
          413: "too_large", 429: "rate_limited", 503: "unavailable"}  # fmt: skip
@@ -115,8 +115,8 @@ class BaseHandler(HubOAuthenticated, RequestHandler):
 
 def save_rating(service, submission: Submission, username: str, data: dict, feedback: dict):
     """Store the student's rating with the feedback text exactly as it was shown."""
-    from ..ai.base import AIFeedback
-    from ..ratings.store import RatingStore
+    from qa_arena.ai.base import AIFeedback
+    from qa_arena.ratings.store import RatingStore
 
     shown = AIFeedback(feedback["text"], feedback["source"], feedback.get("reason", ""), feedback.get("cached", False),
                        feedback.get("model", ""))  # fmt: skip
@@ -220,7 +220,7 @@ class CheckHandler(BaseHandler):
 class RatingHandler(BaseHandler):
     async def post(self, submission_id: str) -> None:
         """The student's 1-5 rating of the feedback text their check showed: {"stars": n, "comment": "..."}."""
-        from ..ratings.validate import RatingError
+        from qa_arena.ratings.validate import RatingError
 
         user = self.user()
         data = self.body()
@@ -241,7 +241,7 @@ class RatingHandler(BaseHandler):
 class StatsHandler(BaseHandler):
     async def get(self) -> None:
         """Staff only: the course's statistics (`qa-arena stats` prints the same)."""
-        from .stats import service_stats
+        from qa_arena.checks.stats import service_stats
 
         user = self.user()
         if not self.service.is_staff(user):
@@ -280,7 +280,7 @@ class RatePageHandler(BaseHandler):
     @authenticated
     async def post(self, submission_id: str) -> None:
         """The page's rating form (cookie-authenticated; HubOAuth checks its XSRF token)."""
-        from ..ratings.validate import RatingError
+        from qa_arena.ratings.validate import RatingError
 
         user = self.current_user
         submission = await self.own_submission(submission_id, user)

@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from traitlets import Dict, Float, Int
 from traitlets.config import LoggingConfigurable
 
-from ..service.models import CHECK, Submission, utcnow
-from ..service.store import SubmissionStore
+from qa_arena.service.models import CHECK, Submission, utcnow
+from qa_arena.service.store import SubmissionStore
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from datetime import datetime
 import pandas as pd
 from sqlalchemy import select
 
-from ..service.models import CHECK, ERROR, FAILURE, SUBMIT, SUCCESS, Submission
-from ..service.store import SubmissionStore
+from qa_arena.service.models import CHECK, ERROR, FAILURE, SUBMIT, SUCCESS, Submission
+from qa_arena.service.store import SubmissionStore
 
 PERCENTILES = (50, 90, 95, 99)
 COLUMNS = ("username", "problem", "kind", "status", "score", "verdict", "queued_at", "started_at", "finished_at")

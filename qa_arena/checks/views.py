@@ -11,10 +11,10 @@ Levels, each adding to the one before:
 
 from __future__ import annotations
 
-from ..feedback import student_feedback
-from ..problem import Problem
-from ..service.models import FINAL, Submission
-from ..verdict import ERROR, Verdict
+from qa_arena.grading.problem import Problem
+from qa_arena.grading.student_view import student_feedback
+from qa_arena.grading.verdict import ERROR, Verdict
+from qa_arena.service.models import FINAL, Submission
 
 LEVELS = ("none", "count", "hints", "tests")
 

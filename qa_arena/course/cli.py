@@ -7,9 +7,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from ..command import EXIT_ERROR, EXIT_OK, BadInput
-from ..problem import ProblemError
-from .setup import DEFAULT_COURSE_ID
+from qa_arena.command import EXIT_ERROR, EXIT_OK, BadInput
+from qa_arena.course.setup import DEFAULT_COURSE_ID
+from qa_arena.grading.problem import ProblemError
 
 
 def add_parsers(sub) -> None:
@@ -49,7 +49,7 @@ def add_parsers(sub) -> None:
 
 
 def cmd_course_init(args) -> int:
-    from .setup import init_course
+    from qa_arena.course.setup import init_course
 
     try:
         config = init_course(Path(args.dir), args.course_id, [Path(p) for p in args.problems or []])
@@ -60,7 +60,7 @@ def cmd_course_init(args) -> int:
 
 
 def cmd_course_build(args) -> int:
-    from .setup import build_assignment, load_problems
+    from qa_arena.course.setup import build_assignment, load_problems
 
     try:
         built = build_assignment(Path(args.course_dir), args.assignment, load_problems(args.problems))
@@ -77,9 +77,9 @@ def cmd_course_build(args) -> int:
 
 def cmd_course_regenerate(args) -> int:
     """Rebuild source/ and release/ of this repository's course from the problem bank."""
-    from .assignments import ASSIGNMENTS
-    from .runner import CourseRunner
-    from .setup import build_assignment, load_problems
+    from qa_arena.course.assignments import ASSIGNMENTS
+    from qa_arena.course.runner import CourseRunner
+    from qa_arena.course.setup import build_assignment, load_problems
 
     root = Path(args.course_dir)
     runner = CourseRunner(root)
@@ -93,7 +93,7 @@ def cmd_course_regenerate(args) -> int:
 
 
 def cmd_course_autograde(args) -> int:
-    from .runner import CourseRunner, NbgraderError
+    from qa_arena.course.runner import CourseRunner, NbgraderError
 
     runner = CourseRunner(Path(args.course_dir))
     console = Console()
@@ -110,7 +110,7 @@ def cmd_course_autograde(args) -> int:
 
 
 def print_course_status(console: Console, runner, assignment: str) -> None:
-    from .diagnose import statuses
+    from qa_arena.course.diagnose import statuses
 
     config = runner.config()
     table = Table("student", "notebook", "status", "score /100", "points", "note", title=assignment)
@@ -122,14 +122,14 @@ def print_course_status(console: Console, runner, assignment: str) -> None:
 
 
 def cmd_course_status(args) -> int:
-    from .runner import CourseRunner
+    from qa_arena.course.runner import CourseRunner
 
     print_course_status(Console(), CourseRunner(Path(args.course_dir)), args.assignment)
     return EXIT_OK
 
 
 def cmd_demo(args) -> int:
-    from .demo import run_demo
+    from qa_arena.course.demo import run_demo
 
     run_demo(directory=Path(args.dir) if args.dir else None)
     return EXIT_OK

@@ -15,12 +15,12 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from ..paths import bundled_problems_dir
-from ..problem import load_problem
-from ..sandbox import docker_available
-from .diagnose import statuses
-from .runner import CourseRunner, write_tests
-from .setup import build_assignment, init_course
+from qa_arena.course.diagnose import statuses
+from qa_arena.course.runner import CourseRunner, write_tests
+from qa_arena.course.setup import build_assignment, init_course
+from qa_arena.grading.paths import bundled_problems_dir
+from qa_arena.grading.problem import load_problem
+from qa_arena.grading.sandbox import docker_available
 
 ASSIGNMENT = "ps1-basics"
 DEMO_NAMES = {

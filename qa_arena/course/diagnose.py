@@ -13,8 +13,7 @@ import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
 from autograde_plugins.records import GradingRecord, load_record, record_file
-
-from ..verdict import FAILURE
+from qa_arena.grading.verdict import FAILURE
 
 
 def _reason(submitted: Path, notebook: str, grade_ids: list[str]) -> str:

@@ -13,7 +13,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from ..paths import user_cache_dir
+from qa_arena.grading.paths import user_cache_dir
 
 UPSTREAM_LABEL = ">Coding free-response<"
 LABEL = ">Your tests (graded by QA Arena)<"

@@ -12,7 +12,7 @@ import hashlib
 
 import nbformat
 
-from ..problem import Problem
+from qa_arena.grading.problem import Problem
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 

@@ -69,7 +69,7 @@ class CourseRunner:
 
     def autograde(self, assignment: str) -> subprocess.CompletedProcess:
         """nbgrader autograde, with unprocessable notebooks set aside first and every failure recorded."""
-        from .diagnose import diagnose, quarantine
+        from qa_arena.course.diagnose import diagnose, quarantine
 
         config = self.config()
         quarantine(self.course_dir, config["db_url"], assignment, config["records_dir"])

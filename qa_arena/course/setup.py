@@ -15,8 +15,8 @@ from pathlib import Path
 
 import nbformat
 
-from ..problem import Problem, load_problem
-from .notebooks import problem_notebook
+from qa_arena.course.notebooks import problem_notebook
+from qa_arena.grading.problem import Problem, load_problem
 
 DEFAULT_COURSE_ID = "testing-101"  # not "qa-arena": that is the check service's name on the hub
 

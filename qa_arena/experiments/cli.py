@@ -11,7 +11,7 @@ import argparse
 import json
 import sys
 
-from ..command import BadInput, load_config
+from qa_arena.command import BadInput, load_config
 
 
 def add_parsers(subparsers) -> None:
@@ -37,7 +37,7 @@ def _experiment(args: argparse.Namespace):
     """(config, Experiments, Experiment), or BadInput for an unknown name or a bad definition."""
     from traitlets import TraitError
 
-    from .config import ExperimentError, Experiments
+    from qa_arena.experiments.config import ExperimentError, Experiments
 
     config = load_config(getattr(args, "config", None))
     try:
@@ -48,9 +48,9 @@ def _experiment(args: argparse.Namespace):
 
 
 def cmd_experiment_report(args: argparse.Namespace) -> int:
-    from ..service.store import SubmissionStore
-    from .data import improvements, star_ratings
-    from .report import build_report
+    from qa_arena.experiments.data import improvements, star_ratings
+    from qa_arena.experiments.report import build_report
+    from qa_arena.service.store import SubmissionStore
 
     config, experiments, experiment = _experiment(args)
     store = SubmissionStore(config=config)

@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime
 from traitlets import Dict, Int, TraitError, validate
 from traitlets.config import Config, LoggingConfigurable
 
-from .assign import group_index
+from qa_arena.experiments.assign import group_index
 
 KEYS = frozenset({"groups", "problems", "start", "end", "description"})
 
@@ -168,7 +168,7 @@ def group_for(experiment: Experiment | str, user: str, config: Config | None = N
     if isinstance(experiment, Experiment):
         return experiment.group_for(user)
     if config is None:
-        from ..command import load_config
+        from qa_arena.command import load_config
 
         config = load_config(None)
     return Experiments(config=config).get(experiment).group_for(user)

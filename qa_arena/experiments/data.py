@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from ..service.models import FAILURE, SUCCESS, FeedbackRating, Submission
-from ..service.store import SubmissionStore
-from .config import Experiment
+from qa_arena.experiments.config import Experiment
+from qa_arena.service.models import FAILURE, SUCCESS, FeedbackRating, Submission
+from qa_arena.service.store import SubmissionStore
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from statistics import fmean
 
-from .config import Experiment
-from .data import Improvement, StarRating
-from .stats import OK, Comparison, compare
+from qa_arena.experiments.config import Experiment
+from qa_arena.experiments.data import Improvement, StarRating
+from qa_arena.experiments.stats import OK, Comparison, compare
 
 
 @dataclass(frozen=True)

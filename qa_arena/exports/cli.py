@@ -13,8 +13,8 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..command import BadInput, load_config
-from . import GRADEBOOK_FORMATS
+from qa_arena.command import BadInput, load_config
+from qa_arena.exports import GRADEBOOK_FORMATS
 
 
 def add_parsers(subparsers) -> None:
@@ -68,9 +68,9 @@ def progress(items: Iterable, total: int, description: str) -> Iterable:
 
 def _load(args: argparse.Namespace):
     """The course, its results and the traitlets config, or BadInput."""
-    from . import ExportError
-    from .course import Course, GradebookReader
-    from .results import collect
+    from qa_arena.exports import ExportError
+    from qa_arena.exports.course import Course, GradebookReader
+    from qa_arena.exports.results import collect
 
     config = load_config(getattr(args, "config", None))
     try:
@@ -102,7 +102,7 @@ def _writing(path: Path) -> Iterator[None]:
 
 
 def cmd_export_gradebook(args: argparse.Namespace) -> int:
-    from .gradebook import GradebookExport, default_path, format_for
+    from qa_arena.exports.gradebook import GradebookExport, default_path, format_for
 
     fmt = format_for(args.out or "", args.format)
     out = _output(Path(args.out), directory=False) if args.out else None
@@ -115,7 +115,7 @@ def cmd_export_gradebook(args: argparse.Namespace) -> int:
 
 
 def cmd_export_mutants(args: argparse.Namespace) -> int:
-    from .mutants import MutantExport, default_path
+    from qa_arena.exports.mutants import MutantExport, default_path
 
     out = _output(Path(args.out), directory=False) if args.out else None
     course, results, config = _load(args)
@@ -130,7 +130,7 @@ def cmd_export_mutants(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .report import CourseReport
+    from qa_arena.exports.report import CourseReport
 
     out = _output(Path(args.out), directory=True)
     course, results, config = _load(args)

@@ -20,7 +20,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from traitlets import Float
 from traitlets.config import LoggingConfigurable
 
-from . import ExportError
+from qa_arena.exports import ExportError
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class Course:
         """Read the settings QA Arena's exports need from `<course_dir>/nbgrader_config.py`."""
         from traitlets.config.loader import PyFileConfigLoader
 
-        from ..course.runner import CourseRunner
+        from qa_arena.course.runner import CourseRunner
 
         root = Path(course_dir).resolve()
         if not (root / "nbgrader_config.py").is_file():

@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from .results import CourseResults, NotebookResult
+from qa_arena.exports.results import CourseResults, NotebookResult
 
 KILLED, SURVIVED, NO_DATA = "#4c9a6a", "#d1495b", "#dddddd"
 CHECKS_NOTE = "Check counts come with the grading service: none are recorded yet, so only final scores are shown."

@@ -15,9 +15,9 @@ import pandas as pd
 from traitlets import Dict, Unicode
 from traitlets.config import LoggingConfigurable
 
-from . import GRADEBOOK_FORMATS
-from .files import atomic_file
-from .results import CourseResults, NotebookResult, Student
+from qa_arena.exports import GRADEBOOK_FORMATS
+from qa_arena.exports.files import atomic_file
+from qa_arena.exports.results import CourseResults, NotebookResult, Student
 
 FORMATS = GRADEBOOK_FORMATS
 STUDENT_FIELDS = ("student_id", "last_name", "first_name", "email")

@@ -15,9 +15,9 @@ import pandas as pd
 from traitlets import Int
 from traitlets.config import LoggingConfigurable
 
-from ..problem import ProblemError, load_problem
-from .files import atomic_file
-from .results import CourseResults, NotebookResult
+from qa_arena.exports.files import atomic_file
+from qa_arena.exports.results import CourseResults, NotebookResult
+from qa_arena.grading.problem import ProblemError, load_problem
 
 SUBMISSION_FILE = "test_submission.py::"  # every suite is run as this file: the prefix says nothing
 COLUMNS = (

@@ -15,9 +15,9 @@ from nbgrader.api import Gradebook
 from nbgrader.plugins import ExportPlugin
 from traitlets import Enum
 
-from . import ExportError
-from .gradebook import FORMATS, GradebookExport, default_path, format_for
-from .results import collect
+from qa_arena.exports import ExportError
+from qa_arena.exports.gradebook import FORMATS, GradebookExport, default_path, format_for
+from qa_arena.exports.results import collect
 
 
 class QAArenaExportPlugin(ExportPlugin):

@@ -15,10 +15,10 @@ import pandas as pd
 from traitlets import Int
 from traitlets.config import LoggingConfigurable
 
-from . import figures
-from .files import atomic_directory
-from .mutants import MutantExport, survival_matrix
-from .results import CourseResults
+from qa_arena.exports import figures
+from qa_arena.exports.files import atomic_directory
+from qa_arena.exports.mutants import MutantExport, survival_matrix
+from qa_arena.exports.results import CourseResults
 
 REPORT_FILE = "report.html"
 FIGURES = {

@@ -16,8 +16,7 @@ from typing import TypeVar
 from nbgrader.api import Gradebook, MissingEntry
 
 from autograde_plugins.records import load_record
-
-from . import ExportError
+from qa_arena.exports import ExportError
 
 NOT_SUBMITTED = "NOT SUBMITTED"
 PENDING = "PENDING"  # submitted, no record yet (not autograded)

@@ -15,7 +15,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import settings
+from qa_arena.hub import settings
 
 NAME = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 

@@ -15,11 +15,11 @@ import os
 import sys
 from pathlib import Path
 
-from ..checks import SERVICE_NAME, STAFF_SCOPE
-from ..client import CHECK_URL
-from ..paths import bundled_problems_dir
-from . import settings
-from .course import Course
+from qa_arena.checks import SERVICE_NAME, STAFF_SCOPE
+from qa_arena.client import CHECK_URL
+from qa_arena.grading.paths import bundled_problems_dir
+from qa_arena.hub import settings
+from qa_arena.hub.course import Course
 
 SERVER_SCOPES = ["users:activity!user", "access:servers!server"]  # JupyterHub's own `server` role
 # The feedback provider's key and endpoint: for the check service only, never for workers (whose sandboxes

@@ -15,9 +15,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ..command import BadInput
-from ..paths import hub_config_file
-from . import settings
+from qa_arena.command import BadInput
+from qa_arena.grading.paths import hub_config_file
+from qa_arena.hub import settings
 
 
 def add_parsers(subparsers) -> argparse.ArgumentParser:
@@ -38,8 +38,8 @@ def add_parsers(subparsers) -> argparse.ArgumentParser:
 
 
 def cmd_hub(args: argparse.Namespace) -> int:
-    from .accounts import demo_accounts
-    from .proxy import ProxyInstallError, ensure_proxy
+    from qa_arena.hub.accounts import demo_accounts
+    from qa_arena.hub.proxy import ProxyInstallError, ensure_proxy
 
     if not 0 < args.port < 65536:
         raise BadInput(f"--port {args.port}: not a port number")

@@ -6,8 +6,8 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..course.setup import DEFAULT_COURSE_ID
-from ..paths import bundled_problems_dir
+from qa_arena.course.setup import DEFAULT_COURSE_ID
+from qa_arena.grading.paths import bundled_problems_dir
 
 
 class CourseError(ValueError):
@@ -49,9 +49,9 @@ def load_course(root: Path) -> Course:
 def create_demo_course(root: Path, students: list[str] = (), course_id: str = DEFAULT_COURSE_ID) -> Course:
     """A course with the repository's assignments in source/, its students (named) in the gradebook, and the
     first assignment generated and released, so that a new student sees it at once."""
-    from ..course.assignments import ASSIGNMENTS
-    from ..course.runner import CourseRunner
-    from ..course.setup import build_assignment, init_course, load_problems
+    from qa_arena.course.assignments import ASSIGNMENTS
+    from qa_arena.course.runner import CourseRunner
+    from qa_arena.course.setup import build_assignment, init_course, load_problems
 
     problems = bundled_problems_dir()
     init_course(root, course_id)

@@ -8,9 +8,9 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import settings
-from .course import Course, CourseError, create_demo_course, load_course, open_to_others
-from .runtime import shared_python
+from qa_arena.hub import settings
+from qa_arena.hub.course import Course, CourseError, create_demo_course, load_course, open_to_others
+from qa_arena.hub.runtime import shared_python
 
 # Students' servers: the formgrader and the assignment-creation toolbar are the instructors' (the
 # formgrader runs as the course's service); the assignment list and validation stay.

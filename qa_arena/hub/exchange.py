@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..course.exchange import LAYOUT_ENV
+from qa_arena.course.exchange import LAYOUT_ENV
 
 MOUNT = "/srv/nbgrader/exchange"
 CONTAINER_UID = 1000  # jovyan in the single-user image

@@ -7,8 +7,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from ..command import EXIT_OK, BadInput, make_judge
-from ..problem import ProblemError, load_problem
+from qa_arena.command import EXIT_OK, BadInput, make_judge
+from qa_arena.grading.problem import ProblemError, load_problem
 
 
 def add_parsers(sub) -> None:
@@ -28,7 +28,7 @@ def add_parsers(sub) -> None:
 
 
 def cmd_mutants_generate(args) -> int:
-    from .generate import generate
+    from qa_arena.mutation.generate import generate
 
     try:
         problem = load_problem(args.problem)
@@ -60,7 +60,7 @@ def cmd_mutants_generate(args) -> int:
 
 
 def cmd_mutants_accept(args) -> int:
-    from .generate import accept
+    from qa_arena.mutation.generate import accept
 
     try:
         for name in accept(Path(args.problem), args.names):

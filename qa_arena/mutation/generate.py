@@ -19,11 +19,11 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..judge import Judge
-from ..problem import Problem, ProblemError, load_problem
-from ..verdict import ERROR
-from .operators import make_operator, mutate, operator_specs
-from .probe import run_probe
+from qa_arena.grading.judge import Judge
+from qa_arena.grading.probe import run_probe
+from qa_arena.grading.problem import Problem, ProblemError, load_problem
+from qa_arena.grading.verdict import ERROR
+from qa_arena.mutation.operators import make_operator, mutate, operator_specs
 
 CANDIDATES_DIR = "candidates"
 INDEX = "candidates.toml"

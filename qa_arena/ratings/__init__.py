@@ -9,7 +9,7 @@ Names are imported on first use: `qa-arena` registers ``qa_arena.ratings.cli`` o
 
 from __future__ import annotations
 
-from ..lazy import lazy_exports
+from qa_arena.lazy import lazy_exports
 
 _EXPORTS = {
     "RatingError": ".validate",

@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from ..command import BadInput, load_config
+from qa_arena.command import BadInput, load_config
 
 
 def add_parsers(subparsers) -> None:
@@ -52,7 +52,7 @@ def add_parsers(subparsers) -> None:
 
 
 def _store(args: argparse.Namespace):
-    from .store import RatingStore
+    from qa_arena.ratings.store import RatingStore
 
     return RatingStore(config=load_config(getattr(args, "config", None)))
 
@@ -60,8 +60,8 @@ def _store(args: argparse.Namespace):
 def cmd_ratings_add(args: argparse.Namespace) -> int:
     import getpass
 
-    from ..ai.base import AIFeedback
-    from .validate import RatingError
+    from qa_arena.ai.base import AIFeedback
+    from qa_arena.ratings.validate import RatingError
 
     text = sys.stdin.read() if args.feedback_text == "-" else args.feedback_text
     feedback = AIFeedback(
@@ -111,7 +111,7 @@ def cmd_ratings_list(args: argparse.Namespace) -> int:
 
 
 def cmd_ratings_export(args: argparse.Namespace) -> int:
-    from .export import RatingExport
+    from qa_arena.ratings.export import RatingExport
 
     out = Path(args.out)
     if out.is_dir():

@@ -14,8 +14,8 @@ import pandas as pd
 from traitlets import Bool
 from traitlets.config import LoggingConfigurable
 
-from ..exports.files import atomic_file
-from .store import RatingRow
+from qa_arena.exports.files import atomic_file
+from qa_arena.ratings.store import RatingRow
 
 COLUMNS = (
     "id",

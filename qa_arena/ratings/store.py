@@ -16,10 +16,10 @@ from sqlalchemy import select
 from traitlets import Int, TraitError, validate
 from traitlets.config import LoggingConfigurable
 
-from ..ai.base import AIFeedback
-from ..service.models import FINAL, FeedbackRating, Submission, utcnow
-from ..service.store import SubmissionStore
-from .validate import MAX_COMMENT_CHARS, RatingError, check_rating
+from qa_arena.ai.base import AIFeedback
+from qa_arena.ratings.validate import MAX_COMMENT_CHARS, RatingError, check_rating
+from qa_arena.service.models import FINAL, FeedbackRating, Submission, utcnow
+from qa_arena.service.store import SubmissionStore
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import unicodedata
 import uuid
 from dataclasses import dataclass
 
-from ..ai.base import AI, FALLBACK, AIFeedback
+from qa_arena.ai.base import AI, FALLBACK, AIFeedback
 
 STARS = range(1, 6)
 MAX_COMMENT_CHARS = 2000

@@ -17,7 +17,7 @@ from kombu.transport import sqlalchemy as kombu_sqlalchemy
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
-from .store import make_engine, sqlite_file, sqlite_lock
+from qa_arena.service.store import make_engine, sqlite_file, sqlite_lock
 
 SCHEMES = ("sqla+", "sqlalchemy+")
 TRANSPORT = "qa_arena.service.broker:Transport"

@@ -13,7 +13,7 @@ import json
 import os
 import sys
 
-from ..command import EXIT_ERROR, EXIT_OK, BadInput, load_config
+from qa_arena.command import EXIT_ERROR, EXIT_OK, BadInput, load_config
 
 SANDBOX_ENV = "QA_ARENA_SANDBOX"
 
@@ -52,7 +52,7 @@ def add_parsers(subparsers) -> None:
 
 def _config(args: argparse.Namespace):
     """The traitlets config, with the sandbox backend from --backend or $QA_ARENA_SANDBOX applied."""
-    from ..sandbox import resolve_sandbox_class
+    from qa_arena.grading.sandbox import resolve_sandbox_class
 
     config = load_config(getattr(args, "config", None))
     backend = getattr(args, "backend", None)
@@ -70,8 +70,8 @@ def _config(args: argparse.Namespace):
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from .service import GradingService
-    from .worker import run_worker
+    from qa_arena.service.service import GradingService
+    from qa_arena.service.worker import run_worker
 
     config = _config(args)
     if args.concurrency is not None:
@@ -88,10 +88,10 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_submit(args: argparse.Namespace) -> int:
-    from ..problem import ProblemError
-    from ..submission import SubmissionError, load_tests
-    from .models import ERROR, FINAL
-    from .service import GradingService, QueueError
+    from qa_arena.grading.problem import ProblemError
+    from qa_arena.grading.submission import SubmissionError, load_tests
+    from qa_arena.service.models import ERROR, FINAL
+    from qa_arena.service.service import GradingService, QueueError
 
     try:
         source = load_tests(args.tests)

@@ -23,10 +23,10 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from traitlets import Bool, Float, Int
 from traitlets.config import LoggingConfigurable
 
-from ..verdict import ERROR
-from .models import error_verdict_dict
-from .problems import ProblemBank
-from .store import SubmissionStore
+from qa_arena.grading.bank import ProblemBank
+from qa_arena.grading.verdict import ERROR
+from qa_arena.service.models import error_verdict_dict
+from qa_arena.service.store import SubmissionStore
 
 
 def worker_name() -> str:
@@ -101,8 +101,8 @@ class Grader(LoggingConfigurable):
 
     def grade(self, slug: str, source: str) -> tuple[dict, list[str]]:
         """The judge's verdict as JSON (never raises), and the judge's warnings."""
-        from ..judge import Judge
-        from ..problem import ProblemError
+        from qa_arena.grading.judge import Judge
+        from qa_arena.grading.problem import ProblemError
 
         logger = logging.getLogger(self.JUDGE_LOGGER)
         collect = _Collect()

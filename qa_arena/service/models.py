@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from ..verdict import Verdict
+from qa_arena.grading.verdict import Verdict
 
 PENDING, RUNNING, SUCCESS, FAILURE, ERROR = "PENDING", "RUNNING", "SUCCESS", "FAILURE", "ERROR"
 STATUSES = (PENDING, RUNNING, SUCCESS, FAILURE, ERROR)

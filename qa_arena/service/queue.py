@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from traitlets import Enum, Float, Int, Unicode, default
 from traitlets.config import LoggingConfigurable
 
-from .broker import TRANSPORT, database_url, is_embedded
-from .store import state_dir
+from qa_arena.service.broker import TRANSPORT, database_url, is_embedded
+from qa_arena.service.store import state_dir
 
 TASK_NAME = "qa_arena.service.grade"
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 from traitlets import Float
 from traitlets.config import LoggingConfigurable
 
-from ..problem import Problem, problem_fingerprint
-from ..verdict import ERROR, Verdict, error_verdict
-from .models import FINAL, SUBMIT
+from qa_arena.grading.problem import Problem, problem_fingerprint
+from qa_arena.grading.verdict import ERROR, Verdict, error_verdict
+from qa_arena.service.models import FINAL, SUBMIT
 
 
 class QueuedJudge(LoggingConfigurable):
@@ -28,13 +28,13 @@ class QueuedJudge(LoggingConfigurable):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        from .service import GradingService
+        from qa_arena.service.service import GradingService
 
         self.service = GradingService(parent=self)
 
     def grade(self, problem: Problem, tests_source: str, username: str, assignment: str | None = None) -> Verdict:
         """The workers' verdict on the suite; an ERROR verdict for anything that keeps it from being known."""
-        from .service import QueueError
+        from qa_arena.service.service import QueueError
 
         try:
             submission = self.service.submit(username, problem.slug, tests_source, SUBMIT, assignment)

@@ -8,11 +8,11 @@ import uuid
 from traitlets import Float
 from traitlets.config import LoggingConfigurable
 
-from .grading import Grader
-from .models import FINAL, SUBMIT, Submission
-from .problems import ProblemBank
-from .queue import GradingQueue
-from .store import SubmissionStore
+from qa_arena.grading.bank import ProblemBank
+from qa_arena.service.grading import Grader
+from qa_arena.service.models import FINAL, SUBMIT, Submission
+from qa_arena.service.queue import GradingQueue
+from qa_arena.service.store import SubmissionStore
 
 
 class QueueError(RuntimeError):
@@ -36,14 +36,14 @@ class GradingService(LoggingConfigurable):
     def celery(self):
         """This service's Celery app (made on first use: importing Celery takes a moment)."""
         if self._celery is None:
-            from .tasks import make_app
+            from qa_arena.service.tasks import make_app
 
             self._celery = make_app(self)
         return self._celery
 
     def publish(self, submission_id: uuid.UUID | str) -> None:
         """Send a submission's job (again: duplicates are harmless)."""
-        from .tasks import publish
+        from qa_arena.service.tasks import publish
 
         publish(self.celery, str(submission_id))
 

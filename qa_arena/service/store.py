@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from traitlets import Bool, Float, Unicode, default
 from traitlets.config import LoggingConfigurable
 
-from ..paths import user_cache_dir
-from .models import ERROR, FINAL, PENDING, RUNNING, SUBMIT, Submission, error_verdict_dict, utcnow
+from qa_arena.grading.paths import user_cache_dir
+from qa_arena.service.models import ERROR, FINAL, PENDING, RUNNING, SUBMIT, Submission, error_verdict_dict, utcnow
 
 VERSION_TABLE = "qa_arena_service_version"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"

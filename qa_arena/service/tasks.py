@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 from celery import Celery
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from .queue import TASK_NAME
+from qa_arena.service.queue import TASK_NAME
 
 if TYPE_CHECKING:
-    from .service import GradingService
+    from qa_arena.service.service import GradingService
 
 
 def grade(task, submission_id: str) -> dict:

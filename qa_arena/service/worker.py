@@ -19,9 +19,9 @@ import time
 from celery import signals
 from celery.worker import state
 
-from .broker import prune_delivered
-from .models import utcnow
-from .service import GradingService
+from qa_arena.service.broker import prune_delivered
+from qa_arena.service.models import utcnow
+from qa_arena.service.service import GradingService
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +156,7 @@ class Sweeper:
 
 def drain_sandbox_pools(**_signal_kwargs) -> None:
     """Pre-started judge containers go with their process (a pool process exits without running atexit)."""
-    from ..sandbox.docker import DockerSandbox
+    from qa_arena.grading.sandbox.docker import DockerSandbox
 
     DockerSandbox.drain_pools()
 

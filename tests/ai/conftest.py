@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from qa_arena.judge import Judge
-from qa_arena.problem import load_problem
+from qa_arena.grading.judge import Judge
+from qa_arena.grading.problem import load_problem
 from tests.ai.fakes import FakeOpenAI
 from tests.support.paths import ADDER
 

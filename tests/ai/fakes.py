@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from qa_arena.sandbox import Sandbox, SandboxError
+from qa_arena.grading.sandbox import Sandbox, SandboxError
 
 COMPLETIONS = "/v1/chat/completions"
 

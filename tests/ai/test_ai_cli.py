@@ -9,9 +9,9 @@ import sys
 import pytest
 
 from qa_arena.cli import main
-from qa_arena.feedback import render_student
-from qa_arena.judge import Judge
-from qa_arena.problem import load_problem
+from qa_arena.grading.judge import Judge
+from qa_arena.grading.problem import load_problem
+from qa_arena.grading.student_view import render_student
 from tests.ai.conftest import PARTIAL
 from tests.support.paths import ADDER, ROOT
 

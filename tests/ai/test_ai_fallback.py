@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from qa_arena.ai import AIFeedback, HintsFallback
-from qa_arena.problem import load_problem
-from qa_arena.verdict import error_verdict
+from qa_arena.grading.problem import load_problem
+from qa_arena.grading.verdict import error_verdict
 from tests.support.paths import ADDER
 
 

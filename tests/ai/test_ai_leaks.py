@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from qa_arena.ai.leaks import IMPLEMENTATION, REFERENCE_TESTS, quoted_secret
-from qa_arena.problem import load_problem
+from qa_arena.grading.problem import load_problem
 from tests.support.paths import ADDER
 
 TESTS = "from adder import add\n\ndef test_a():\n    assert add(2, 3) == 5\n"

@@ -6,8 +6,8 @@ import pytest
 
 from qa_arena.ai.context import build_context
 from qa_arena.ai.prompt import SYSTEM, build_messages
-from qa_arena.problem import load_problem
-from qa_arena.verdict import FAILURE, SUCCESS, InvalidTest, VariantResult, Verdict
+from qa_arena.grading.problem import load_problem
+from qa_arena.grading.verdict import FAILURE, SUCCESS, InvalidTest, VariantResult, Verdict
 from tests.support.paths import ADDER
 
 TESTS = "from adder import add\n\ndef test_a():\n    assert add(2, 3) == 5\n"

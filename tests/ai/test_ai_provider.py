@@ -10,8 +10,8 @@ import time
 import pytest
 
 from qa_arena.ai import FeedbackProvider, HintsFallback, OpenAIFeedback
-from qa_arena.problem import load_problem
-from qa_arena.verdict import error_verdict
+from qa_arena.grading.problem import load_problem
+from qa_arena.grading.verdict import error_verdict
 from tests.ai.fakes import COMPLETIONS
 from tests.support.paths import ADDER
 

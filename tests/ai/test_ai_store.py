@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from qa_arena.ai.store import FILE_NAME, FeedbackStore, cache_key
-from qa_arena.paths import user_cache_dir
+from qa_arena.grading.paths import user_cache_dir
 
 
 def test_the_key_ignores_order_and_duplicates():

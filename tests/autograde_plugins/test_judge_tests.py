@@ -15,7 +15,7 @@ from traitlets.config import Config
 
 from autograde_plugins.judge_tests import JudgeTests
 from qa_arena.course.notebooks import problem_notebook
-from qa_arena.problem import load_problem
+from qa_arena.grading.problem import load_problem
 from tests.support.paths import ADDER
 
 ASSIGNMENT, NOTEBOOK, STUDENT = "ps1", "adder", "ada"

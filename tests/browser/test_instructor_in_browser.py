@@ -19,9 +19,9 @@ from urllib.parse import quote
 import pytest
 from nbgrader.api import Gradebook
 
+from qa_arena.grading.problem import load_problem
 from qa_arena.hub.accounts import demo_accounts
 from qa_arena.hub.course import load_course
-from qa_arena.problem import load_problem
 from tests.support.paths import PROBLEMS
 
 pytest.importorskip("selenium", reason="selenium is in the test extra: pip install -e '.[test]'")

@@ -13,9 +13,9 @@ from traitlets.config import Config
 
 from qa_arena.checks.app import CheckService
 from qa_arena.checks.views import LEVELS, check_view, final_verdict
-from qa_arena.problem import load_problem
+from qa_arena.grading.problem import load_problem
+from qa_arena.grading.verdict import Verdict
 from qa_arena.service.models import CHECK, Submission
-from qa_arena.verdict import Verdict
 from tests.support.paths import ROOT
 
 ADDER = load_problem(ROOT / "tests" / "fixtures" / "problems" / "adder")

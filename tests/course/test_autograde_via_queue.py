@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from qa_arena.course.runner import CourseRunner, write_tests
 from qa_arena.course.setup import build_assignment, init_course
-from qa_arena.problem import load_problem
+from qa_arena.grading.problem import load_problem
 from qa_arena.service.models import Submission
 from tests.service.conftest import ServiceSetup, embedded_settings
 from tests.support.paths import PROBLEMS, ROOT

@@ -14,8 +14,8 @@ import pytest
 from nbgrader.api import Gradebook
 
 from qa_arena.course.runner import CourseRunner, write_tests
-from qa_arena.judge import Judge
-from qa_arena.problem import load_problem
+from qa_arena.grading.judge import Judge
+from qa_arena.grading.problem import load_problem
 from tests.support.paths import ADDER
 
 pytestmark = [pytest.mark.nbgrader, pytest.mark.slow]

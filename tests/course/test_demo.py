@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from qa_arena.course.demo import ASSIGNMENT, PROBLEMS
-from qa_arena.paths import bundled_problems_dir
-from qa_arena.problem import load_problem
+from qa_arena.grading.paths import bundled_problems_dir
+from qa_arena.grading.problem import load_problem
 
 pytestmark = [pytest.mark.nbgrader, pytest.mark.slow]
 

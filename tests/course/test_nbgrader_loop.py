@@ -18,7 +18,7 @@ from nbgrader.api import Gradebook, MissingEntry
 
 from qa_arena.course.runner import CourseRunner, write_tests
 from qa_arena.course.setup import build_assignment, init_course
-from qa_arena.problem import load_problem
+from qa_arena.grading.problem import load_problem
 from tests.support.paths import PROBLEMS
 
 pytestmark = [pytest.mark.nbgrader, pytest.mark.slow]

@@ -8,7 +8,7 @@ import pytest
 from qa_arena.course.assignments import ASSIGNMENTS
 from qa_arena.course.runner import CourseRunner
 from qa_arena.course.setup import build_assignment, init_course, load_problems
-from qa_arena.problem import load_problem
+from qa_arena.grading.problem import load_problem
 from tests.support.paths import PROBLEMS, ROOT
 
 pytestmark = pytest.mark.nbgrader

@@ -365,7 +365,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook
 from qa_arena.course.runner import CourseRunner, write_tests
 from qa_arena.course.setup import build_assignment
-from qa_arena.problem import load_problem
+from qa_arena.grading.problem import load_problem
 
 def formgrader_environment():
     for proc in Path("/proc").iterdir():

@@ -47,7 +47,7 @@ def judge_body() -> tuple[str, bytes]:
     """What the judge's DockerSandbox sends to create a container (name, JSON body)."""
     from docker.models.containers import _create_container_args
 
-    from qa_arena.sandbox.docker import DockerSandbox
+    from qa_arena.grading.sandbox.docker import DockerSandbox
 
     config = DockerSandbox().container_config()
     name = config["name"]
@@ -286,7 +286,7 @@ def test_grading_through_the_judge_proxy(judge_image, start_proxy, docker_client
         """
         import os
         from traitlets.config import Config
-        from qa_arena.sandbox.docker import DockerSandbox
+        from qa_arena.grading.sandbox.docker import DockerSandbox
         config = Config(); config.DockerSandbox.pool_size = 1
         sandbox = DockerSandbox(config=config)
         sandbox._refill(sandbox._client())

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from qa_arena import judge_image
+from qa_arena.grading import judge_image
 from qa_arena.image_cli import deployment_builder
 from tests.deploy.conftest import DEPLOY
 
@@ -121,7 +121,7 @@ def test_singleuser_image(deploy_images):
         ' print("exchange", a.config.Exchange.root)\'; '
         "python -c 'import sys, nbformat; print(\"rfc3987_syntax\" in sys.modules)'; "
         "stat -c %a /srv/nbgrader/exchange; command -v jupyterhub-singleuser; "
-        "python -c 'import qa_arena.paths as p; p.bundled_problems_dir()' 2>&1 | tail -n 1",
+        "python -c 'import qa_arena.grading.paths as p; p.bundled_problems_dir()' 2>&1 | tail -n 1",
     )
     lines = out.splitlines()
     assert lines[:3] == ["1000", "1000", "/home/jovyan"]
@@ -141,7 +141,7 @@ def test_singleuser_image(deploy_images):
 @pytest.mark.docker
 @pytest.mark.slow
 def test_hub_and_worker_images(deploy_images):
-    from qa_arena.judge_image import runner_digest
+    from qa_arena.grading.judge_image import runner_digest
     from tests.deploy.conftest import ROOT
 
     hub = run(
@@ -158,7 +158,7 @@ def test_hub_and_worker_images(deploy_images):
 
     worker = run(
         "qa-arena/worker:latest",
-        "id -u; python -c 'from qa_arena.judge_image import runner_digest; print(runner_digest())';"
+        "id -u; python -c 'from qa_arena.grading.judge_image import runner_digest; print(runner_digest())';"
         " qa-arena --help >/dev/null",
     )
     uid, digest = worker.split()[:2]

@@ -30,7 +30,7 @@ from qa_arena.exports.files import atomic_file
 from qa_arena.exports.gradebook import GradebookExport
 from qa_arena.exports.report import FIGURES, REPORT_FILE
 from qa_arena.exports.results import collect
-from qa_arena.problem import load_problem
+from qa_arena.grading.problem import load_problem
 from tests.support.paths import PROBLEMS
 
 pytestmark = [pytest.mark.nbgrader, pytest.mark.slow]

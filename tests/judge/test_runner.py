@@ -17,7 +17,7 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.version import Version
 
-from qa_arena.judge_image import JUDGE_REQUIREMENTS
+from qa_arena.grading.judge_image import JUDGE_REQUIREMENTS
 from tests.support.paths import ROOT
 
 RUNNER = ROOT / "judge" / "runner.py"

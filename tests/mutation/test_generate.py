@@ -5,8 +5,8 @@ import tomllib
 
 import pytest
 
+from qa_arena.grading.problem import ProblemError, load_problem
 from qa_arena.mutation.generate import Candidate, accept, generate, propose, screen
-from qa_arena.problem import ProblemError, load_problem
 from tests.support.paths import ADDER, PROBLEMS
 
 STRATEGY = '\n[generate]\nstrategy = "st.tuples(st.integers(-50, 50), st.integers(-50, 50))"\n'

@@ -329,8 +329,8 @@ def private_docker(request):
 
     The image is copied from the machine's engine (`docker save | docker load`); skipped when that engine
     does not answer or has no judge image (deploy/setup.sh or `qa-arena image build` makes it)."""
-    from qa_arena.judge_image import JUDGE_IMAGE
-    from qa_arena.sandbox import docker_available
+    from qa_arena.grading.judge_image import JUDGE_IMAGE
+    from qa_arena.grading.sandbox import docker_available
 
     if not shutil.which("docker") or not docker_available():
         pytest.skip("the machine's Docker engine does not answer: no judge image to copy into a private dockerd")

@@ -7,10 +7,10 @@ import shutil
 import pytest
 from sqlalchemy import select
 
-from qa_arena.problem import load_problem, problem_fingerprint
+from qa_arena.grading.problem import load_problem, problem_fingerprint
+from qa_arena.grading.verdict import Verdict
 from qa_arena.service.models import Submission
 from qa_arena.service.queued_judge import QueuedJudge, same_problem
-from qa_arena.verdict import Verdict
 
 from .conftest import REFERENCE_TESTS, SERVICE, embedded_settings, make_bank, traitlets_config
 

@@ -11,8 +11,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
+from qa_arena.grading.bank import ProblemBank, UnknownProblem
 from qa_arena.service.models import Base
-from qa_arena.service.problems import ProblemBank, UnknownProblem
 from qa_arena.service.store import VERSION_TABLE, SubmissionStore
 
 from .conftest import ADDER, SERVICE, make_bank

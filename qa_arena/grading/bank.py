@@ -13,8 +13,8 @@ from pathlib import Path
 from traitlets import List, Unicode, default
 from traitlets.config import LoggingConfigurable
 
-from ..paths import bundled_problems_dir
-from ..problem import Problem, ProblemCache, ProblemError
+from qa_arena.grading.paths import bundled_problems_dir
+from qa_arena.grading.problem import Problem, ProblemCache, ProblemError
 
 SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,199}")
 

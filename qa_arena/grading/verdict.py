@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .problem import Problem, Variant
-from .runs import RunOutcome
+from qa_arena.grading.problem import Problem, Variant
+from qa_arena.grading.runs import RunOutcome
 
 SUCCESS, FAILURE, ERROR = "SUCCESS", "FAILURE", "ERROR"
 

@@ -29,8 +29,8 @@ from pathlib import Path
 from packaging.requirements import Requirement
 from traitlets import Int, List, Unicode, default
 
-from ..paths import user_cache_dir
-from .base import STDERR_CAP, Sandbox, SandboxError
+from qa_arena.grading.paths import user_cache_dir
+from qa_arena.grading.sandbox.base import STDERR_CAP, Sandbox, SandboxError
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 SYSTEM_PYTHON = "/usr/bin/python3"

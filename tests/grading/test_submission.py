@@ -1,7 +1,7 @@
 import nbformat
 import pytest
 
-from qa_arena.submission import SubmissionError, load_tests
+from qa_arena.grading.submission import SubmissionError, load_tests
 
 
 def _notebook(path, cells):

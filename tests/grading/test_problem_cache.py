@@ -8,9 +8,9 @@ import threading
 
 import pytest
 
-import qa_arena.problem
-from qa_arena.problem import ProblemCache, ProblemError, problem_stamp
-from qa_arena.service.problems import ProblemBank, UnknownProblem
+import qa_arena.grading.problem
+from qa_arena.grading.bank import ProblemBank, UnknownProblem
+from qa_arena.grading.problem import ProblemCache, ProblemError, problem_stamp
 from tests.support.paths import ADDER
 
 
@@ -18,13 +18,13 @@ from tests.support.paths import ADDER
 def loads(monkeypatch) -> list:
     """Each load_problem call the cache makes, by directory."""
     calls = []
-    original = qa_arena.problem.load_problem
+    original = qa_arena.grading.problem.load_problem
 
     def counted(path):
         calls.append(path)
         return original(path)
 
-    monkeypatch.setattr(qa_arena.problem, "load_problem", counted)
+    monkeypatch.setattr(qa_arena.grading.problem, "load_problem", counted)
     return calls
 
 
@@ -79,7 +79,7 @@ def test_any_change_to_the_directory_reloads_it(bank, bank_dir, loads, edit):
     edit(bank_dir / "adder")
     after = bank.resolve("adder")
     assert len(loads) == 2
-    assert after is not before and after == qa_arena.problem.load_problem(bank_dir / "adder")  # as read afresh
+    assert after is not before and after == qa_arena.grading.problem.load_problem(bank_dir / "adder")  # as read afresh
 
 
 def test_a_deleted_problem_gives_the_same_error_as_before(bank, bank_dir, tmp_path):

@@ -22,9 +22,9 @@ import uuid
 
 from traitlets import Bool, Float, Int, Unicode
 
-from ..judge_image import JUDGE_IMAGE, RUNNER_LABEL, runner_digest
-from .base import STDERR_CAP, Sandbox, SandboxError
-from .seccomp import profile_json
+from qa_arena.grading.judge_image import JUDGE_IMAGE, RUNNER_LABEL, runner_digest
+from qa_arena.grading.sandbox.base import STDERR_CAP, Sandbox, SandboxError
+from qa_arena.grading.sandbox.seccomp import profile_json
 
 NAME_PREFIX = "qa-arena-judge-"
 MANAGED_LABEL = "org.qa-arena.sandbox"

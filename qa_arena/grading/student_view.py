@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from .problem import Problem
-from .verdict import ERROR, FAILURE, Verdict
+from qa_arena.grading.problem import Problem
+from qa_arena.grading.verdict import ERROR, FAILURE, Verdict
 
 WINDOW = 8  # letters and digits of variant source that may not appear in a message a student sees
 

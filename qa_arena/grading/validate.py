@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .judge import Judge
-from .mutation.probe import run_probe
-from .problem import Problem, ProblemError, load_problem
-from .verdict import ERROR
+from qa_arena.grading.judge import Judge
+from qa_arena.grading.probe import run_probe
+from qa_arena.grading.problem import Problem, ProblemError, load_problem
+from qa_arena.grading.verdict import ERROR
 
 
 @dataclass

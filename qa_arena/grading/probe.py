@@ -30,7 +30,7 @@ def run_probe(problem, sources: dict[str, str], mode: str, seed: int = 0, exampl
     its answer; {"error": ...} when the problem gives no way to generate inputs."""
     import subprocess
 
-    from ..problem import ProblemError
+    from qa_arena.grading.problem import ProblemError
 
     generate = problem.extra.get("generate", {})
     function = generate.get("function", problem.function)
@@ -39,7 +39,7 @@ def run_probe(problem, sources: dict[str, str], mode: str, seed: int = 0, exampl
     job = {"mode": mode, "module": problem.module, "function": function, "strategy": generate.get("strategy"),
            "drive": generate.get("drive"), "seed": seed, "examples": examples, "call_timeout": 0.5,
            "sources": sources}  # fmt: skip
-    result = subprocess.run([sys.executable, "-m", "qa_arena.mutation.probe"], input=json.dumps(job),
+    result = subprocess.run([sys.executable, "-m", "qa_arena.grading.probe"], input=json.dumps(job),
                             capture_output=True, text=True, timeout=600)  # fmt: skip
     if result.returncode != 0:
         last = (result.stderr.strip().splitlines() or ["no output"])[-1]

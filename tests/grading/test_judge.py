@@ -2,8 +2,8 @@
 
 import pytest
 
-from qa_arena.judge import Judge
-from qa_arena.problem import load_problem
+from qa_arena.grading.judge import Judge
+from qa_arena.grading.problem import load_problem
 from tests.support.paths import PROBLEMS
 
 WEAK = """

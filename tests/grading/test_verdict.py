@@ -2,9 +2,9 @@
 
 import pytest
 
-from qa_arena.problem import load_problem, problem_fingerprint
-from qa_arena.runs import RunOutcome
-from qa_arena.verdict import ERROR, FAILURE, SUCCESS, Verdict, decide
+from qa_arena.grading.problem import load_problem, problem_fingerprint
+from qa_arena.grading.runs import RunOutcome
+from qa_arena.grading.verdict import ERROR, FAILURE, SUCCESS, Verdict, decide
 from tests.support.paths import ADDER
 
 A, B = "t::test_a", "t::test_b"

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import paths
+from qa_arena.grading import paths
 
 JUDGE_IMAGE = "qa-arena/judge:latest"
 PUBLIC_BASE = "python:3.11-slim"

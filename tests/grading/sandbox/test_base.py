@@ -2,9 +2,9 @@
 
 import pytest
 
-from qa_arena.sandbox import Sandbox
-from qa_arena.sandbox.docker import DockerSandbox
-from qa_arena.sandbox.local import LocalSandbox
+from qa_arena.grading.sandbox import Sandbox
+from qa_arena.grading.sandbox.docker import DockerSandbox
+from qa_arena.grading.sandbox.local import LocalSandbox
 from tests.ai.fakes import CrashSandbox
 
 ABSTRACT = ("_launch", "_write", "_read", "_terminate")

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from traitlets.config import Config
 
-from qa_arena.judge import Judge
-from qa_arena.sandbox.local import LocalSandbox, outermost
-from qa_arena.verdict import ERROR
+from qa_arena.grading.judge import Judge
+from qa_arena.grading.sandbox.local import LocalSandbox, outermost
+from qa_arena.grading.verdict import ERROR
 from tests.install import AS_NOBODY
 from tests.support.paths import ADDER, FIXTURES
 

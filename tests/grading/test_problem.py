@@ -1,6 +1,6 @@
 import pytest
 
-from qa_arena.problem import ProblemError, load_problem, problem_fingerprint
+from qa_arena.grading.problem import ProblemError, load_problem, problem_fingerprint
 from tests.support.paths import ADDER, PROBLEMS
 
 

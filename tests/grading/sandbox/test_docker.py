@@ -10,10 +10,10 @@ import uuid
 import pytest
 from traitlets.config import Config
 
-from qa_arena.judge import Judge
-from qa_arena.sandbox import SandboxError
-from qa_arena.sandbox.docker import DockerSandbox, _Container
-from qa_arena.sandbox.seccomp import ALLOWED, profile
+from qa_arena.grading.judge import Judge
+from qa_arena.grading.sandbox import SandboxError
+from qa_arena.grading.sandbox.docker import DockerSandbox, _Container
+from qa_arena.grading.sandbox.seccomp import ALLOWED, profile
 
 
 def test_container_is_locked_down():

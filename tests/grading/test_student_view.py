@@ -1,6 +1,6 @@
-from qa_arena.feedback import render_student, safe_summary, student_feedback
-from qa_arena.problem import load_problem
-from qa_arena.verdict import ERROR, FAILURE, SUCCESS, InvalidTest, Verdict
+from qa_arena.grading.problem import load_problem
+from qa_arena.grading.student_view import render_student, safe_summary, student_feedback
+from qa_arena.grading.verdict import ERROR, FAILURE, SUCCESS, InvalidTest, Verdict
 from tests.support.paths import ADDER
 
 TESTS = "from adder import add\n\ndef test_a():\n    assert add(2, 2) == 5\n"

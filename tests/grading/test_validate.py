@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from qa_arena.validate import validate_problem
+from qa_arena.grading.validate import validate_problem
 
 GOLDEN = "# MARKER-GOLDEN-5b1e\ndef add(a, b):\n    return a + b\n"
 
@@ -90,8 +90,8 @@ def test_without_a_strategy_wheats_are_compared_on_the_reference_tests_only(prob
 
 def test_a_class_is_compared_through_the_problems_driver(tmp_path):
     """For a class, [generate] drive exercises it on the generated operations and returns what it saw."""
-    from qa_arena.problem import load_problem
-    from qa_arena.validate import ValidationReport, compare_correct_variants
+    from qa_arena.grading.problem import load_problem
+    from qa_arena.grading.validate import ValidationReport, compare_correct_variants
 
     root = tmp_path / "counter"
     (root / "wheats").mkdir(parents=True)

@@ -1,4 +1,4 @@
-from qa_arena.runs import parse_result
+from qa_arena.grading.runs import parse_result
 
 A, B = "test_submission.py::test_a", "test_submission.py::test_b"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from qa_arena.service.problems import ProblemBank, UnknownProblem
+from qa_arena.grading.bank import ProblemBank, UnknownProblem
 from tests.support.paths import PROBLEMS
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from importlib.metadata import entry_points
 
-from .base import Sandbox, SandboxError
+from qa_arena.grading.sandbox.base import Sandbox, SandboxError
 
 ENTRY_POINT_GROUP = "qa_arena.sandboxes"
 

@@ -4,8 +4,8 @@ from collections import Counter
 
 import pytest
 
-from qa_arena.problem import load_problem
-from qa_arena.validate import validate_problem
+from qa_arena.grading.problem import load_problem
+from qa_arena.grading.validate import validate_problem
 from tests.support.paths import PROBLEMS
 
 BANK = sorted(p for p in PROBLEMS.iterdir() if (p / "problem.toml").is_file())

@@ -29,7 +29,7 @@ from pathlib import Path
 from traitlets import Float, Int
 from traitlets.config import LoggingConfigurable
 
-from .. import paths
+from qa_arena.grading import paths
 
 STDERR_CAP = 4096  # characters of the runner's stderr kept for an error message
 

@@ -17,10 +17,10 @@ import uuid
 from traitlets import Bool, Float, Unicode, validate
 from traitlets.config import LoggingConfigurable
 
-from .problem import Problem, Variant, problem_fingerprint
-from .runs import RunOutcome, parse_result
-from .sandbox import Sandbox, SandboxError, docker_available, resolve_sandbox_class
-from .verdict import Verdict, decide, error_verdict, test_validity
+from qa_arena.grading.problem import Problem, Variant, problem_fingerprint
+from qa_arena.grading.runs import RunOutcome, parse_result
+from qa_arena.grading.sandbox import Sandbox, SandboxError, docker_available, resolve_sandbox_class
+from qa_arena.grading.verdict import Verdict, decide, error_verdict, test_validity
 
 INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (SandboxError, OSError)
 
