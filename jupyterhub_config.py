@@ -5,7 +5,7 @@ two profiles and their environment variables), so that `qa-arena hub` works from
 too. Add site-specific settings below the line that loads it.
 """
 
-from qa_arena.paths import hub_config_file
+from qa_arena.hub import CONFIG_FILE
 
 c = get_config()  # noqa: F821 - provided by JupyterHub
-load_subconfig(str(hub_config_file()))  # noqa: F821 - provided by JupyterHub
+load_subconfig(str(CONFIG_FILE))  # noqa: F821 - provided by JupyterHub

@@ -16,8 +16,8 @@ pytestmark = pytest.mark.install
 
 CHECKOUT = Path(__file__).resolve().parents[1]
 WHERE = (
-    "import json, qa_arena.grading.paths as p; print(json.dumps({'judge': str(p.judge_dir()), "
-    "'problems': str(p.bundled_problems_dir()), 'hub': str(p.hub_config_file())}))"
+    "import json, qa_arena.grading.paths as p, qa_arena.hub as h; print(json.dumps({'judge': str(p.judge_dir()), "
+    "'problems': str(p.bundled_problems_dir()), 'hub': str(h.CONFIG_FILE)}))"
 )
 
 

@@ -1,8 +1,7 @@
 """Where QA Arena's own files live, in a checkout and in an installed wheel.
 
 A wheel carries what a checkout has beside the package: the judge's runner and Dockerfile
-(`qa_arena/_judge`), the bundled problems (`qa_arena/_problems`); the hub's configuration is part
-of the package itself (`qa_arena/hub/jupyterhub_config.py`).
+(`qa_arena/_judge`), the bundled problems (`qa_arena/_problems`).
 """
 
 from __future__ import annotations
@@ -29,11 +28,6 @@ def judge_dir() -> Path:
 def bundled_problems_dir() -> Path:
     """The problems that come with QA Arena (the demo's, the repository course's)."""
     return _shipped("problems", "durations/problem.toml")
-
-
-def hub_config_file() -> Path:
-    """The JupyterHub configuration `qa-arena hub` runs (the checkout's jupyterhub_config.py loads it too)."""
-    return _PACKAGE / "hub" / "jupyterhub_config.py"
 
 
 def user_cache_dir() -> Path:

@@ -11,3 +11,7 @@
 - `proxy`: find configurable-http-proxy, or install it with npm.
 - `cli`: `qa-arena hub`.
 """
+
+from pathlib import Path
+
+CONFIG_FILE = Path(__file__).with_name("jupyterhub_config.py")  # what `qa-arena hub` and the root file load

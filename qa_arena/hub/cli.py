@@ -16,8 +16,7 @@ import sys
 from pathlib import Path
 
 from qa_arena.command import BadInput
-from qa_arena.grading.paths import hub_config_file
-from qa_arena.hub import settings
+from qa_arena.hub import CONFIG_FILE, settings
 
 
 def add_parsers(subparsers) -> argparse.ArgumentParser:
@@ -71,7 +70,7 @@ def cmd_hub(args: argparse.Namespace) -> int:
     for account in accounts:
         print(f"  {account.role:<10}  {account.name:<{width}}  password: {account.password}")
     print("Stop with Ctrl-C.", flush=True)
-    return run_foreground([sys.executable, "-m", "jupyterhub", "-f", str(hub_config_file())], env, cwd=state)
+    return run_foreground([sys.executable, "-m", "jupyterhub", "-f", str(CONFIG_FILE)], env, cwd=state)
 
 
 def run_foreground(command: list[str], env: dict[str, str], cwd: Path) -> int:
