@@ -17,6 +17,8 @@ from pathlib import Path
 
 import nbformat
 
+from qa_arena.course.settings import read_course
+
 
 class NbgraderError(RuntimeError):
     pass
@@ -85,20 +87,13 @@ class CourseRunner:
     def course_id(self) -> str:
         """The id given, else the one the course's nbgrader_config.py sets."""
         if self._course_id is None:
-            from traitlets.config.loader import PyFileConfigLoader
-
-            config = PyFileConfigLoader("nbgrader_config.py", path=str(self.course_dir)).load_config()
-            self._course_id = config.CourseDirectory.get("course_id") or "default_course"
+            self._course_id = read_course(self.course_dir).gradebook_course_id
         return self._course_id
 
     def config(self) -> dict:
         """The settings of the course's nbgrader_config.py that QA Arena's commands need."""
-        from traitlets.config.loader import PyFileConfigLoader
-
-        config = PyFileConfigLoader("nbgrader_config.py", path=str(self.course_dir)).load_config()
-        records = config.JudgeTests.get("records_dir") or str(self.course_dir / "records")
-        db_url = config.CourseDirectory.get("db_url") or f"sqlite:///{self.course_dir / 'gradebook.db'}"
-        return {"db_url": db_url, "records_dir": Path(records)}
+        course = read_course(self.course_dir)
+        return {"db_url": course.db_url, "records_dir": course.records_dir}
 
     # -- students ----------------------------------------------------------
     def student_home(self, student: str) -> Path:

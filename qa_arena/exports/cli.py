@@ -69,12 +69,12 @@ def progress(items: Iterable, total: int, description: str) -> Iterable:
 def _load(args: argparse.Namespace):
     """The course, its results and the traitlets config, or BadInput."""
     from qa_arena.exports import ExportError
-    from qa_arena.exports.course import Course, GradebookReader
+    from qa_arena.exports.course import GradebookReader, load_course
     from qa_arena.exports.results import collect
 
     config = load_config(getattr(args, "config", None))
     try:
-        course = Course.load(args.course_dir)
+        course = load_course(args.course_dir)
         with GradebookReader(config=config).open(course) as gradebook:
             results = collect(gradebook, course.records_dir, args.assignment, progress=progress)
     except ExportError as exc:
@@ -135,6 +135,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     out = _output(Path(args.out), directory=True)
     course, results, config = _load(args)
     with _writing(out):
-        written = CourseReport(config=config).write(results, out, course.course_id, course.problem_paths, progress)
+        written = CourseReport(config=config).write(
+            results, out, course.gradebook_course_id, course.problem_paths, progress
+        )
     print(f"wrote {out / 'report.html'} and {sum(p.suffix == '.png' for p in written)} figures in {out}")
     return 0

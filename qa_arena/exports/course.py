@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
@@ -20,40 +19,16 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from traitlets import Float
 from traitlets.config import LoggingConfigurable
 
+from qa_arena.course.settings import Course, CourseError, read_course
 from qa_arena.exports import ExportError
 
 
-@dataclass(frozen=True)
-class Course:
-    root: Path
-    course_id: str
-    db_url: str
-    records_dir: Path
-    problem_paths: tuple[Path, ...]
-
-    @classmethod
-    def load(cls, course_dir: str | Path) -> Course:
-        """Read the settings QA Arena's exports need from `<course_dir>/nbgrader_config.py`."""
-        from traitlets.config.loader import PyFileConfigLoader
-
-        from qa_arena.course.runner import CourseRunner
-
-        root = Path(course_dir).resolve()
-        if not (root / "nbgrader_config.py").is_file():
-            raise ExportError(f"{course_dir} is not a course directory (no nbgrader_config.py)")
-        try:
-            settings = CourseRunner(root).config()
-            config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
-        except Exception as exc:
-            raise ExportError(f"cannot read {root / 'nbgrader_config.py'}: {_one_line(exc)}") from exc
-        records = Path(settings["records_dir"])
-        return cls(
-            root=root,
-            course_id=config.CourseDirectory.get("course_id") or "default_course",
-            db_url=settings["db_url"],
-            records_dir=records if records.is_absolute() else root / records,
-            problem_paths=tuple(Path(p) for p in config.JudgeTests.get("problem_paths", [])),
-        )
+def load_course(course_dir: str | Path) -> Course:
+    """The course whose gradebook and records an export reads; ExportError when it cannot be read."""
+    try:
+        return read_course(course_dir)
+    except CourseError as exc:
+        raise ExportError(str(exc)) from exc
 
 
 class GradebookReader(LoggingConfigurable):
@@ -88,8 +63,8 @@ class GradebookReader(LoggingConfigurable):
         url = self.url(course.db_url, course.root)
         where = _describe(course.db_url)
         try:
-            self._check(url, course.course_id, where)
-            with Gradebook(url, course.course_id) as gradebook:
+            self._check(url, course.gradebook_course_id, where)
+            with Gradebook(url, course.gradebook_course_id) as gradebook:
                 yield gradebook
         except DBAPIError as exc:
             raise ExportError(_explain(exc, where)) from exc

@@ -168,7 +168,8 @@ def test_the_hub_runs_the_check_service_as_jupyterhub_config_does(monkeypatch):
     service = hub["services"]["qa-arena"]
     url = urlparse(service["url"])
     assert (url.hostname, url.port) == ("hub", 10101)  # z2jh's hub Service, the port of jupyterhub_config.py
-    course = Course(root=Path("/srv/course"), course_id="testing-101", exchange=Path("/srv/nbgrader/exchange"))
+    course = Course(root=Path("/srv/course"), course_id="testing-101", exchange=Path("/srv/nbgrader/exchange"),
+                    db_url="sqlite:////srv/course/gradebook.db", records_dir=Path("/srv/course/records"))  # fmt: skip
     c = Config()
     (expected, *_), roles = configure_checks(c, course, service["url"], {}, worker=False)
 

@@ -25,7 +25,7 @@ from PIL import Image
 from qa_arena.cli import main
 from qa_arena.course.runner import CourseRunner, write_tests
 from qa_arena.course.setup import build_assignment, init_course
-from qa_arena.exports.course import Course, GradebookReader
+from qa_arena.exports.course import GradebookReader, load_course
 from qa_arena.exports.files import atomic_file
 from qa_arena.exports.gradebook import GradebookExport
 from qa_arena.exports.report import FIGURES, REPORT_FILE
@@ -120,7 +120,7 @@ def exported(capsys, course, tmp_path, *args: str, name: str = "gradebook.csv") 
 
 def library_frame(course) -> pd.DataFrame:
     """The gradebook table as the library builds it, before any file is involved."""
-    settings = Course.load(course["root"])
+    settings = load_course(course["root"])
     with GradebookReader().open(settings) as gradebook:
         results = collect(gradebook, settings.records_dir)
     return GradebookExport().frame(results)
