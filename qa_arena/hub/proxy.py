@@ -36,20 +36,15 @@ def find_proxy() -> str | None:
 
 
 def ensure_proxy(say: Callable[[str], None] = print) -> str:
-    """The proxy's path, installing it with npm first when it is missing (and npm itself, as root on Debian)."""
+    """The proxy's path, installing it into the cache with npm first when it is missing."""
     found = find_proxy()
     if found:
         return found
     if not shutil.which("npm"):
-        if os.geteuid() == 0 and shutil.which("apt-get"):
-            say("npm is missing: installing Debian's nodejs and npm (apt-get)")
-            env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-            for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "nodejs", "npm"]):
-                result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=1200)
-                if result.returncode != 0:
-                    raise ProxyInstallError(f"{' '.join(command)} failed:\n{result.stderr[-2000:]}")
-        else:
-            raise ProxyInstallError(f"{PROGRAM} is not installed and npm is missing: install Node.js and npm")
+        raise ProxyInstallError(
+            f"{PROGRAM} is not installed and npm is missing: install Node.js and npm (Debian: apt-get install "
+            "nodejs npm; deploy/setup.sh does it), then run qa-arena hub again"
+        )
     prefix = cache_dir() / "npm"
     prefix.mkdir(parents=True, exist_ok=True)
     say(f"{PROGRAM} is not installed: installing it with npm into {prefix} (once)")

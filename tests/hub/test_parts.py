@@ -115,3 +115,20 @@ def test_services_environment_passes_course_settings_but_not_the_hubs_secrets(mo
     assert not {"QA_ARENA_HUB_PORT", settings.ADMIN_TOKEN, settings.DEMO_PASSWORD} & set(env)
     first, *rest = env["PATH"].split(os.pathsep)
     assert os.path.exists(os.path.join(first, "alembic")) and rest == ["/usr/bin"]  # nbgrader finds its alembic
+
+
+def test_without_npm_the_proxy_is_not_installed_and_no_system_package_is(tmp_path, monkeypatch):
+    """QA Arena installs nothing on the system: with npm missing it says what to install, and runs no apt-get."""
+    from qa_arena.hub.proxy import ProxyInstallError, ensure_proxy
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    ran = tmp_path / "apt-get-ran"
+    apt = bin_dir / "apt-get"
+    apt.write_text(f"#!/bin/sh\ntouch {ran}\n")
+    apt.chmod(0o755)
+    monkeypatch.setenv("PATH", str(bin_dir))  # apt-get (a stand-in that records a call), no npm, no proxy
+    monkeypatch.setenv("QA_ARENA_CACHE", str(tmp_path / "cache"))
+    with pytest.raises(ProxyInstallError, match=r"npm is missing: install Node\.js and npm"):
+        ensure_proxy(say=lambda _message: None)
+    assert not ran.exists()
