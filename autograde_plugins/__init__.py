@@ -23,11 +23,18 @@ AUTOGRADE_PREPROCESSORS = [
 
 
 def configure(c, problem_paths: list[str]) -> None:
-    """Wire the judge into nbgrader's autograde step of the config object `c`, and its feedback page."""
+    """Wire the judge into nbgrader's autograde step of the config object `c`, and its feedback page; then
+    apply what the environment sets over the course's settings (qa_arena.environment: the course's id,
+    gradebook, exchange and its layout, late penalty, sandbox, the workers' queue...). The problems: the
+    course's `problem_paths`, then $QA_ARENA_PROBLEMS."""
+    from qa_arena import environment
+    from qa_arena.course.exchange import configure_exchange
     from qa_arena.course.feedback_page import feedback_templates, nbgrader_templates
 
     c.Autograde.autograde_preprocessors = list(AUTOGRADE_PREPROCESSORS)
-    c.JudgeTests.problem_paths = list(problem_paths)
+    c.merge(environment.environment_config(exclude=("QA_ARENA_PROBLEMS",)))
+    c.JudgeTests.problem_paths = list(dict.fromkeys([*problem_paths, *environment.paths("QA_ARENA_PROBLEMS")]))
+    configure_exchange(c)
     # generate_feedback (and the formgrader's): nbgrader's page, with the tests cell named for what it is
     derived = feedback_templates()
     if derived is not None:

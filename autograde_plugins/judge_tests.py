@@ -15,7 +15,6 @@ the gradebook by nbgrader's sanitize step, so the problem cannot be swapped by t
 from __future__ import annotations
 
 import html
-import os
 import time
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool, Enum, Float, Int, List, Unicode, default
 
 from autograde_plugins.records import GradingRecord, record_file
+from qa_arena import environment
 from qa_arena.course.notebooks import slug_from_grade_id
 from qa_arena.grading.judge import Judge
 from qa_arena.grading.problem import ProblemError, load_problem
@@ -48,7 +48,7 @@ class JudgeTests(NbGraderPreprocessor):
         help="'judge': grade here, in a sandbox of c.Judge.sandbox_class. 'queue': queue each cell for the "
         "grading workers and wait for their verdict (qa_arena.service.queued_judge; QA_ARENA_BROKER_URL and "
         "QA_ARENA_DB_URL name the workers' queue and database), for a formgrader that cannot start sandboxes. "
-        "Default: $QA_ARENA_AUTOGRADE_VIA, else 'judge'.",
+        "Default: 'judge' ($QA_ARENA_AUTOGRADE_VIA sets it).",
     )
     retries = Int(3, config=True, help="Extra attempts after an ERROR verdict (infrastructure trouble).")
     backoff_s = Float(1.0, config=True, help="First wait before a retry, in seconds; doubled each time.")
@@ -71,10 +71,10 @@ class JudgeTests(NbGraderPreprocessor):
 
     @default("grade_via")
     def _grade_via_default(self) -> str:
-        return os.environ.get("QA_ARENA_AUTOGRADE_VIA") or "judge"
+        return "judge"
 
     def _problem_dirs(self) -> list[Path]:
-        paths = self.problem_paths or [p for p in os.environ.get("QA_ARENA_PROBLEMS", "").split(":") if p]
+        paths = self.problem_paths or environment.paths("QA_ARENA_PROBLEMS")
         return [Path(p) for p in paths]
 
     def find_problem(self, slug: str):

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from qa_arena.grading import paths
+from qa_arena.environment import cache_dir
 from qa_arena.grading.judge_image import (
     BASE_PACKAGES,
     INPUTS_LABEL,
@@ -172,7 +172,7 @@ def runtime_wheels(say=print) -> Path:
     in the cache (an unchanged set gives byte-identical wheels/, so Docker reuses the layer installing it)."""
     requirements, pins = runtime_requirements(), host_pins()
     key = _wheels_digest(requirements, pins)[:16]
-    store = paths.cache_dir() / "wheels"
+    store = cache_dir() / "wheels"
     wheelhouse = store / f"runtime-{key}"
     if (wheelhouse / ".complete").is_file():
         return wheelhouse
@@ -180,7 +180,7 @@ def runtime_wheels(say=print) -> Path:
     say("downloading the runtime's wheels on the host (a few hundred MB, once) ...")
     partial = Path(tempfile.mkdtemp(prefix="runtime-partial-", dir=store))
     try:
-        download_wheels(partial, requirements, pins, say=say)
+        download_wheels(partial, requirements, pins, say=say, cache=cache_dir())
         (partial / ".complete").write_text(time.strftime("%Y-%m-%dT%H:%M:%S\n"))
         shutil.rmtree(wheelhouse, ignore_errors=True)
         partial.rename(wheelhouse)
@@ -211,7 +211,7 @@ def proxy_modules(say=print) -> Path:
     """node_modules holding configurable-http-proxy, installed with npm on the host (as `qa-arena hub` does)."""
     from qa_arena.hub import proxy
 
-    prefix = paths.cache_dir() / "npm"
+    prefix = cache_dir() / "npm"
     modules = prefix / "node_modules"
     if not (modules / proxy.PROGRAM / "package.json").is_file():
         if not shutil.which("npm"):
@@ -359,7 +359,7 @@ def build_all_images(
     results: list[BuiltImage] = []
     client = docker_client()
     if "judge" in names:
-        results.append(ensure_judge_image(force, say))
+        results.append(ensure_judge_image(force, say, cache_dir()))
     specs = _with_parents(n for n in names if n != "judge")
     roots = {(s.public_base, s.offline_base, s.packages) for s in specs if not s.parent}
     with ThreadPoolExecutor(max_workers=max(1, len(roots))) as pool:

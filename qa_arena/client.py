@@ -20,6 +20,7 @@ import os
 import time
 from dataclasses import dataclass
 
+from qa_arena import environment
 from qa_arena.answer import render_html, render_text
 from qa_arena.grading.submission import notebook_cell_tests
 
@@ -133,7 +134,7 @@ class CheckClient:
     """Talks to the check service with the student's Hub token."""
 
     def __init__(self, url: str | None = None, token: str | None = None, timeout_s: float = CLIENT_TIMEOUT_S) -> None:
-        self.url = (url or os.environ.get(CHECK_URL, "")).rstrip("/") + "/"
+        self.url = (url or environment.value(CHECK_URL, "")).rstrip("/") + "/"
         self.token = token or os.environ.get("JUPYTERHUB_API_TOKEN", "")
         self.timeout_s = timeout_s
 

@@ -6,12 +6,13 @@ registers them all. Nothing here imports a command, so imports only point down.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
+from qa_arena import environment
+from qa_arena.environment import environment_config
 from qa_arena.grading.judge import Judge
 
 CONFIG_FILE = "qa_arena_config.py"
@@ -23,14 +24,17 @@ class BadInput(Exception):
 
 
 def load_config(path: str | None) -> Config:
-    """c.Judge.*, c.DockerSandbox.* ... from --config, $QA_ARENA_CONFIG or ./qa_arena_config.py."""
-    path = path or os.environ.get("QA_ARENA_CONFIG") or (CONFIG_FILE if Path(CONFIG_FILE).is_file() else None)
+    """c.Judge.*, c.DockerSandbox.* ... from --config, $QA_ARENA_CONFIG or ./qa_arena_config.py, over what the
+    environment sets (qa_arena.environment)."""
+    config = environment_config()  # under the file: what it sets wins
+    path = path or environment.value("QA_ARENA_CONFIG") or (CONFIG_FILE if Path(CONFIG_FILE).is_file() else None)
     if not path:
-        return Config()
+        return config
     file = Path(path)
     if not file.is_file():
         raise BadInput(f"config file {path} not found")
-    return PyFileConfigLoader(file.name, path=str(file.parent.resolve())).load_config()
+    config.merge(PyFileConfigLoader(file.name, path=str(file.parent.resolve())).load_config())
+    return config
 
 
 def make_judge(args) -> Judge:

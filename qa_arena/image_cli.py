@@ -9,6 +9,7 @@ from types import ModuleType
 from rich.console import Console
 
 from qa_arena.command import EXIT_ERROR, EXIT_OK, BadInput
+from qa_arena.environment import cache_dir
 from qa_arena.grading import paths
 from qa_arena.grading.judge_image import ImageBuildError, build_judge_image, ensure_judge_image
 
@@ -54,9 +55,10 @@ def cmd_image_build(args) -> int:
                 names = args.names or None
                 results = builder.build_all_images(names, force=args.force, say=lambda m: status.update(m))
             elif args.names:  # judge
-                results = [ensure_judge_image(args.force, say=lambda m: status.update(m))]
+                results = [ensure_judge_image(args.force, say=lambda m: status.update(m), cache=cache_dir())]
             else:
-                tag = build_judge_image(args.tag, args.base_image, say=lambda msg: status.update(msg))
+                say = status.update
+                tag = build_judge_image(args.tag, args.base_image, say=say, cache=cache_dir())
     except ImageBuildError as exc:
         console.print(f"image build failed: {exc}", markup=False)
         return EXIT_ERROR

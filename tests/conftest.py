@@ -17,11 +17,12 @@ def judge_image():
     """The judge image, built (offline if need be) once per session when out of date."""
     import docker
 
+    from qa_arena.environment import cache_dir
     from qa_arena.grading.judge_image import build_judge_image, image_is_current
 
     client = docker.from_env()
     if not image_is_current(client):
-        build_judge_image(say=lambda _msg: None)
+        build_judge_image(say=lambda _msg: None, cache=cache_dir())
     return "qa-arena/judge:latest"
 
 

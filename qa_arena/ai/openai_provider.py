@@ -105,7 +105,7 @@ class OpenAIFeedback(FeedbackProvider):
 
     @default("model")
     def _default_model(self) -> str:
-        return os.environ.get("QA_ARENA_OPENAI_MODEL") or DEFAULT_MODEL
+        return DEFAULT_MODEL
 
     @default("base_url")
     def _default_base_url(self) -> str | None:

@@ -17,6 +17,7 @@ from urllib.parse import urlparse
 from traitlets import Bool, Dict, Enum, Float, Int, Set, Unicode
 from traitlets.config import LoggingConfigurable
 
+from qa_arena import environment
 from qa_arena.checks import SERVICE_NAME, STAFF_SCOPE
 from qa_arena.checks.limits import CheckLimits
 from qa_arena.checks.views import LEVELS
@@ -125,7 +126,7 @@ def service_address() -> tuple[str, int, str]:
     """(ip, port, prefix) from the variables the Hub gives a managed service."""
     url = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:10101"))
     prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", f"/services/{SERVICE_NAME}/")
-    ip = os.environ.get("QA_ARENA_CHECK_BIND_IP") or url.hostname or "127.0.0.1"  # e.g. 0.0.0.0 in a container
+    ip = environment.value("QA_ARENA_CHECK_BIND_IP") or url.hostname or "127.0.0.1"  # 0.0.0.0 in a container
     return ip, url.port or 10101, prefix if prefix.endswith("/") else prefix + "/"
 
 

@@ -24,12 +24,14 @@ from stat import S_IRGRP, S_IROTH, S_IRUSR, S_IWUSR, S_IXGRP, S_IXOTH, S_IXUSR
 from nbgrader.exchange.default.collect import ExchangeCollect
 from nbgrader.exchange.default.release_feedback import ExchangeReleaseFeedback
 
+from qa_arena import environment
+
 LAYOUT_ENV = "QA_ARENA_EXCHANGE_LAYOUT"  # shared (nbgrader's own) | per-user
 
 
 def configure_exchange(c, layout: str | None = None) -> None:
     """Choose the exchange classes for the layout (default: $QA_ARENA_EXCHANGE_LAYOUT, else shared)."""
-    layout = layout or os.environ.get(LAYOUT_ENV, "shared")
+    layout = layout or environment.value(LAYOUT_ENV, "shared")
     if layout == "per-user":
         c.ExchangeFactory.collect = "qa_arena.course.exchange.PerUserCollect"
         c.ExchangeFactory.release_feedback = "qa_arena.course.exchange.PerUserReleaseFeedback"

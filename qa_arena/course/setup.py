@@ -25,30 +25,27 @@ CONFIG_TEMPLATE = '''"""nbgrader configuration of a QA Arena course (written by 
 import os
 
 from autograde_plugins import configure
-from qa_arena.course.exchange import configure_exchange
 
 c = get_config()  # noqa: F821 - provided by nbgrader
 
 root = os.path.dirname(os.path.abspath(__file__))
-c.CourseDirectory.course_id = os.environ.get("QA_ARENA_COURSE_ID", {course_id!r})
+c.CourseDirectory.course_id = {course_id!r}
 c.CourseDirectory.root = root
-# The gradebook: SQLite in the course directory by default; PostgreSQL in production, e.g.
-# QA_ARENA_GRADEBOOK_URL=postgresql+psycopg://user@db/gradebook
-c.CourseDirectory.db_url = os.environ.get("QA_ARENA_GRADEBOOK_URL", "sqlite:///" + os.path.join(root, "gradebook.db"))
+# The gradebook: SQLite in the course directory (PostgreSQL in production: QA_ARENA_GRADEBOOK_URL).
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(root, "gradebook.db")
 # A local exchange (one machine); see deploy/ for the multi-user setup.
-c.Exchange.root = os.environ.get("QA_ARENA_EXCHANGE", os.path.join(root, "exchange"))
+c.Exchange.root = os.path.join(root, "exchange")
 c.ExchangeCollect.check_owner = False  # every student container runs as the same uid
-configure_exchange(c)  # $QA_ARENA_EXCHANGE_LAYOUT: shared (default) or per-user (one inbound per user)
 # Late submissions: nbgrader's LateSubmissionPlugin; "zero" gives a late notebook no points.
-c.LateSubmissionPlugin.penalty_method = os.environ.get("QA_ARENA_LATE_PENALTY", "zero")
+c.LateSubmissionPlugin.penalty_method = "zero"
+c.JudgeTests.records_dir = os.path.join(root, "records")  # staff only: full verdicts, statuses, logs
 
 # Grade tests cells with the QA Arena judge instead of executing the notebook. The problems: the course's
 # own (copied here by `qa-arena course build`), then more directories of problem directories, if any.
-problem_paths = [os.path.join(root, "problems"), *{extra_problems!r}]
-problem_paths += [p for p in os.environ.get("QA_ARENA_PROBLEMS", "").split(":") if p]
-configure(c, problem_paths=problem_paths)
-c.JudgeTests.records_dir = os.path.join(root, "records")  # staff only: full verdicts, statuses, logs
-c.Judge.sandbox_class = os.environ.get("QA_ARENA_SANDBOX", "auto")  # "docker" in production
+# The environment applies over the settings above (QA_ARENA_COURSE_ID, QA_ARENA_GRADEBOOK_URL,
+# QA_ARENA_EXCHANGE, QA_ARENA_EXCHANGE_LAYOUT, QA_ARENA_LATE_PENALTY, QA_ARENA_PROBLEMS, QA_ARENA_SANDBOX, ...:
+# the table in QA Arena's README).
+configure(c, problem_paths=[os.path.join(root, "problems"), *{extra_problems!r}])
 '''
 
 

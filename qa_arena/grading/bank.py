@@ -33,15 +33,12 @@ class ProblemBank(LoggingConfigurable):
     paths = List(
         Unicode(),
         config=True,
-        help="Directories holding problem directories, searched in order. Default: $QA_ARENA_PROBLEMS "
-        "(paths separated by ':'), else the problems bundled with QA Arena.",
+        help="Directories holding problem directories, searched in order. Default: the problems bundled "
+        "with QA Arena ($QA_ARENA_PROBLEMS sets it: qa_arena.environment).",
     )
 
     @default("paths")
     def _paths_default(self) -> list[str]:
-        env = os.environ.get("QA_ARENA_PROBLEMS")
-        if env is not None:
-            return [p for p in env.split(":") if p]
         try:
             return [str(bundled_problems_dir())]
         except FileNotFoundError:  # an installation without them (students' containers)
@@ -63,7 +60,7 @@ class ProblemBank(LoggingConfigurable):
                     return candidate
             except PermissionError:  # a course directory this process may not enter: look further
                 unreadable.append(base)
-        where = ", ".join(self.paths) or "no directory (set QA_ARENA_PROBLEMS)"
+        where = ", ".join(self.paths) or "no directory (set $QA_ARENA_PROBLEMS or c.ProblemBank.paths)"
         denied = (
             f" ({', '.join(unreadable)}: permission denied to uid {os.geteuid()}; make the problems readable "
             "by it, e.g. chmod -R a+rX, and their parents searchable)"

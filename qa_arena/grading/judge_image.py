@@ -136,16 +136,16 @@ _SDIST_ONLY = (
 )
 
 
-def _built_wheels() -> Path:
+def _built_wheels(cache: Path | None) -> Path:
     """Wheels built on the host for packages PyPI has only as source (pure Python only)."""
-    path = paths.cache_dir() / "wheels" / "built"
+    path = (cache or paths.user_cache_dir()) / "wheels" / "built"
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
-def _build_sdist_wheel(spec: str, say) -> None:
+def _build_sdist_wheel(spec: str, say, cache: Path | None) -> None:
     say(f"{spec} has no wheel on the index: building one on the host ...")
-    built = _built_wheels()
+    built = _built_wheels(cache)
     before = set(built.iterdir())
     pip = [sys.executable, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check", "--no-deps"]
     result = subprocess.run(
@@ -162,7 +162,9 @@ def _build_sdist_wheel(spec: str, say) -> None:
             raise ImageBuildError(f"{spec} builds a platform wheel ({wheel.name}): it cannot be built on the host")
 
 
-def download_wheels(target: Path, requirements: list[str], constraints: list[str] = (), say=None) -> None:
+def download_wheels(
+    target: Path, requirements: list[str], constraints: list[str] = (), say=None, cache: Path | None = None
+) -> None:
     """Wheels for the images' Python 3.11 on x86-64 Linux, downloaded on the host into `target`, with
     `target/requirements.txt`. A package the index has only as source is built into a pure-Python wheel
     on the host (kept in the cache) and the download tried again."""
@@ -183,7 +185,7 @@ def download_wheels(target: Path, requirements: list[str], constraints: list[str
             "--disable-pip-version-check",
             *WHEEL_PLATFORM_ARGS,
             "--find-links",
-            str(_built_wheels()),
+            str(_built_wheels(cache)),
             "-d",
             str(target),
             *extra,
@@ -198,7 +200,7 @@ def download_wheels(target: Path, requirements: list[str], constraints: list[str
         if match is None or match.group(1) in tried:
             raise ImageBuildError(f"pip download failed: {result.stderr.strip()[-1500:]}")
         tried.add(match.group(1))
-        _build_sdist_wheel(match.group(1), say or (lambda _m: None))
+        _build_sdist_wheel(match.group(1), say or (lambda _m: None), cache)
 
 
 def image_is_current(client, tag: str = JUDGE_IMAGE) -> bool:
@@ -211,8 +213,11 @@ def image_is_current(client, tag: str = JUDGE_IMAGE) -> bool:
     return labels.get(RUNNER_LABEL) == runner_digest()
 
 
-def build_judge_image(tag: str = JUDGE_IMAGE, base_image: str | None = None, say=print) -> str:
-    """Build the judge image; return its tag."""
+def build_judge_image(
+    tag: str = JUDGE_IMAGE, base_image: str | None = None, say=print, cache: Path | None = None
+) -> str:
+    """Build the judge image; return its tag. `cache`: where wheels built on the host are kept (default: the
+    user's cache)."""
     import docker
 
     client = docker_client()
@@ -223,7 +228,7 @@ def build_judge_image(tag: str = JUDGE_IMAGE, base_image: str | None = None, say
         for name in ("Dockerfile", "runner.py"):
             shutil.copyfile(judge / name, context / name)
         say("downloading wheels on the host ...")
-        download_wheels(context / "wheels", JUDGE_REQUIREMENTS, say=say)
+        download_wheels(context / "wheels", JUDGE_REQUIREMENTS, say=say, cache=cache)
         say(f"building {tag} on {base} ...")
         try:
             client.images.build(
@@ -241,10 +246,10 @@ def build_judge_image(tag: str = JUDGE_IMAGE, base_image: str | None = None, say
     return tag
 
 
-def ensure_judge_image(force: bool = False, say=print) -> BuiltImage:
+def ensure_judge_image(force: bool = False, say=print, cache: Path | None = None) -> BuiltImage:
     """Build the judge image when it is out of date (or with `force`); what was done."""
     started = time.monotonic()
     built = force or not image_is_current(docker_client())
     if built:
-        build_judge_image(say=say)
+        build_judge_image(say=say, cache=cache)
     return BuiltImage("judge", JUDGE_IMAGE, built, time.monotonic() - started)

@@ -34,13 +34,3 @@ def user_cache_dir() -> Path:
     """Where QA Arena keeps per-user state it can rebuild: $XDG_CACHE_HOME/qa-arena, else ~/.cache/qa-arena."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "qa-arena"
-
-
-def cache_dir() -> Path:
-    """What QA Arena downloads and can download again (wheels for images, the hub's proxy): $QA_ARENA_CACHE,
-    else /var/cache/qa-arena as root, else the user's cache."""
-    if os.environ.get("QA_ARENA_CACHE"):
-        return Path(os.environ["QA_ARENA_CACHE"])
-    if os.geteuid() == 0:
-        return Path("/var/cache/qa-arena")
-    return user_cache_dir()

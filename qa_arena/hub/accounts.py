@@ -45,7 +45,7 @@ def demo_accounts(
     if both:
         raise ValueError(f"{', '.join(sorted(both))}: both an instructor and a student")
     roles = {check_name(n): "instructor" for n in instructors} | {check_name(n): "student" for n in students}
-    shared = os.environ.get(settings.DEMO_PASSWORD)
+    shared = settings.value(settings.DEMO_PASSWORD)
     if shared:
         return [Account(name, role, shared) for name, role in roles.items()]
     store = settings.private_dir(settings.hub_dir(state)) / "demo-accounts.json"

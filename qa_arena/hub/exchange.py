@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from qa_arena import environment
 from qa_arena.course.exchange import LAYOUT_ENV
 
 MOUNT = "/srv/nbgrader/exchange"
@@ -30,7 +31,7 @@ STAFF_GID = 0  # root's group: staff commands run as root, in the worker without
 
 def exchange_layout(source: str) -> str:
     """$QA_ARENA_EXCHANGE_LAYOUT, else per-user for a host directory and shared for a named volume."""
-    layout = os.environ.get(LAYOUT_ENV) or ("per-user" if os.path.isabs(source) else "shared")
+    layout = environment.value(LAYOUT_ENV) or ("per-user" if os.path.isabs(source) else "shared")
     if layout == "per-user" and not os.path.isabs(source):
         raise ValueError(f"${LAYOUT_ENV}=per-user needs a host directory as QA_ARENA_EXCHANGE_SOURCE, not {source!r}")
     return layout

@@ -85,6 +85,7 @@ from pathlib import Path
 from jupyterhub.utils import random_port
 
 from qa_arena.client import CHECK_URL
+from qa_arena.environment import value as environment_value
 from qa_arena.hub import settings
 from qa_arena.hub.accounts import demo_accounts
 from qa_arena.hub.checks import client_url, configure_checks, service_environment
@@ -97,19 +98,19 @@ from qa_arena.hub.proxy import find_proxy
 c = get_config()  # noqa: F821 - provided by JupyterHub
 c.JupyterHub.template_paths = [str(Path(settings.__file__).with_name("templates"))]  # services named for people
 
-PROFILE = os.environ.get(settings.PROFILE, "dev")
+PROFILE = settings.value(settings.PROFILE, "dev")
 if PROFILE not in ("dev", "production"):
     raise ValueError(f"{settings.PROFILE}={PROFILE!r}: use dev or production")
 ROOT = os.geteuid() == 0
 STATE = settings.state_dir()
-PORT = int(os.environ.get(settings.PORT, settings.DEFAULT_PORT))
+PORT = int(settings.value(settings.PORT, str(settings.DEFAULT_PORT)))
 INSTRUCTORS = settings.names(settings.INSTRUCTORS, settings.DEFAULT_INSTRUCTORS)
 STUDENTS = settings.names(settings.STUDENTS, settings.DEFAULT_STUDENTS)
 HUB_FILES = settings.hub_dir(STATE)
 
 
 def required(name: str) -> str:
-    value = os.environ.get(name, "")
+    value = settings.value(name, "")
     if not value:
         raise ValueError(f"the {PROFILE} profile needs ${name} (see jupyterhub_config.py)")
     return value
@@ -123,7 +124,7 @@ def formgrader(course: Course, sandbox_default: str, **extra_env: str) -> tuple[
     environment = {
         **settings.services_environment(),
         "QA_ARENA_COURSE_DIR": str(course.root),
-        "QA_ARENA_SANDBOX": os.environ.get("QA_ARENA_SANDBOX", sandbox_default),
+        "QA_ARENA_SANDBOX": environment_value("QA_ARENA_SANDBOX", sandbox_default),
         "JUPYTERHUB_DEFAULT_URL": "/formgrader",
         **extra_env,
     }
@@ -172,7 +173,7 @@ def dev_profile() -> None:
     hub = prepare_dev(STATE, settings.course_dir(STATE), STUDENTS)
     for warning in hub.warnings:
         print(f"[qa-arena hub] warning: {warning}", file=sys.stderr)
-    ip = os.environ.get(settings.IP, "127.0.0.1")
+    ip = settings.value(settings.IP, "127.0.0.1")
     c.JupyterHub.bind_url = f"http://{ip}:{PORT}/"
     c.JupyterHub.hub_ip = "127.0.0.1"
     c.JupyterHub.hub_port = random_port()  # the hub's internal API: never the fixed 8081, so hubs can coexist
@@ -209,7 +210,7 @@ def dev_profile() -> None:
     checks, check_roles = configure_checks(c, hub.course, f"http://127.0.0.1:{random_port()}", environment, worker=True)
     services = [service, *checks]
     roles += check_roles
-    token = os.environ.get(settings.ADMIN_TOKEN)
+    token = settings.value(settings.ADMIN_TOKEN)
     if token:
         services.append({"name": "qa-arena-admin", "api_token": token, "display": False})
         roles.append({"name": "admin", "services": ["qa-arena-admin"]})
@@ -220,20 +221,20 @@ def dev_profile() -> None:
 
 # -- production ----------------------------------------------------------------------------------
 def production_profile() -> None:
-    if os.environ.get(settings.ADMIN_TOKEN):
+    if settings.value(settings.ADMIN_TOKEN):
         print(f"[qa-arena hub] ${settings.ADMIN_TOKEN} is ignored in production: no service is admin", file=sys.stderr)
     course = load_course(Path(required(settings.COURSE_DIR)))
     authenticator = required("QA_ARENA_HUB_AUTHENTICATOR")
     if authenticator.endswith("DemoAuthenticator"):
         raise ValueError("the demo authenticator is for the dev profile only")
     db_url = required("QA_ARENA_HUB_DB_URL")
-    sqlite_allowed = os.environ.get("QA_ARENA_HUB_ALLOW_SQLITE", "0") == "1"
+    sqlite_allowed = settings.value("QA_ARENA_HUB_ALLOW_SQLITE", "0") == "1"
     if db_url.startswith("sqlite:") and sqlite_allowed:
         print("[qa-arena hub] warning: SQLite database ($QA_ARENA_HUB_ALLOW_SQLITE=1): for tests only", file=sys.stderr)
     elif not db_url.startswith("postgresql"):
         raise ValueError("QA_ARENA_HUB_DB_URL: the production hub uses PostgreSQL (postgresql+psycopg://...)")
 
-    c.JupyterHub.bind_url = f"http://{os.environ.get(settings.IP, '0.0.0.0')}:{PORT}/"
+    c.JupyterHub.bind_url = f"http://{settings.value(settings.IP, '0.0.0.0')}:{PORT}/"
     c.JupyterHub.hub_ip = "0.0.0.0"
     c.JupyterHub.hub_connect_ip = required("QA_ARENA_HUB_CONNECT_IP")
     c.JupyterHub.db_url = db_url
@@ -249,17 +250,17 @@ def production_profile() -> None:
     c.Authenticator.allowed_users = set(INSTRUCTORS) | set(STUDENTS)
     c.Authenticator.admin_users = set()
 
-    image = os.environ.get("QA_ARENA_SINGLEUSER_IMAGE", "qa-arena/singleuser:latest")
+    image = settings.value("QA_ARENA_SINGLEUSER_IMAGE", "qa-arena/singleuser:latest")
     c.JupyterHub.spawner_class = "dockerspawner.DockerSpawner"
     c.DockerSpawner.image = image
     c.DockerSpawner.allowed_images = [image]  # a user_options image other than this one is refused
     c.DockerSpawner.pull_policy = "never"
     c.DockerSpawner.remove = True
     c.DockerSpawner.name_template = "qa-arena-user-{username}"
-    c.DockerSpawner.network_name = os.environ.get("QA_ARENA_DOCKER_NETWORK", "qa-arena-hub")
+    c.DockerSpawner.network_name = settings.value("QA_ARENA_DOCKER_NETWORK", "qa-arena-hub")
     c.DockerSpawner.use_internal_ip = True
     c.DockerSpawner.notebook_dir = "/home/jovyan"
-    exchange_source = os.environ.get("QA_ARENA_EXCHANGE_SOURCE", str(course.exchange))
+    exchange_source = settings.value("QA_ARENA_EXCHANGE_SOURCE", str(course.exchange))
     layout = exchange_layout(exchange_source)
     c.DockerSpawner.volumes = {
         "qa-arena-home-{username}": "/home/jovyan",
@@ -267,7 +268,7 @@ def production_profile() -> None:
     }
     if layout == "per-user":  # the hub sees the exchange where the course's config says
         c.Spawner.pre_spawn_hook = make_user_directories(course.exchange, course.course_id)
-    check_service = f"http://{c.JupyterHub.hub_connect_ip}:{int(os.environ.get('QA_ARENA_CHECK_PORT', '10101'))}"
+    check_service = f"http://{c.JupyterHub.hub_connect_ip}:{int(settings.value('QA_ARENA_CHECK_PORT', '10101'))}"
     environment = service_environment(STATE, course, dev=False)
     checks, check_roles = configure_checks(c, course, check_service, environment, worker=False)
     c.DockerSpawner.environment = {
@@ -275,8 +276,8 @@ def production_profile() -> None:
         "QA_ARENA_COURSE_ID": course.course_id,  # students see only this course's assignments
         CHECK_URL: client_url(check_service),
     }
-    c.DockerSpawner.cpu_limit = float(os.environ.get("QA_ARENA_USER_CPU_LIMIT", "1.0"))
-    c.DockerSpawner.mem_limit = os.environ.get("QA_ARENA_USER_MEM_LIMIT", "1G")
+    c.DockerSpawner.cpu_limit = float(settings.value("QA_ARENA_USER_CPU_LIMIT", "1.0"))
+    c.DockerSpawner.mem_limit = settings.value("QA_ARENA_USER_MEM_LIMIT", "1G")
     c.DockerSpawner.extra_host_config = {"pids_limit": 512, "cap_drop": ["ALL"], "security_opt": ["no-new-privileges"]}
     c.DockerSpawner.disable_user_config = True
     c.Spawner.default_url = "/lab"
@@ -284,10 +285,10 @@ def production_profile() -> None:
     c.Spawner.http_timeout = 60
 
     # The hub cannot start judges (its Docker proxy allows users' servers only): the workers grade its batches.
-    via = os.environ.get("QA_ARENA_AUTOGRADE_VIA", "queue")
+    via = environment_value("QA_ARENA_AUTOGRADE_VIA", "queue")
     service, roles = formgrader(course, "docker", QA_ARENA_EXCHANGE_LAYOUT=layout, QA_ARENA_AUTOGRADE_VIA=via)
     c.JupyterHub.extra_handlers = formgrader_link_handlers([service["name"]])
-    idle = int(os.environ.get("QA_ARENA_IDLE_TIMEOUT", "3600"))
+    idle = int(settings.value("QA_ARENA_IDLE_TIMEOUT", "3600"))
     culler = {
         "name": "idle-culler",
         "command": [

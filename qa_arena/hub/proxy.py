@@ -12,7 +12,7 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
-from qa_arena.grading.paths import cache_dir
+from qa_arena.environment import cache_dir
 
 PACKAGE = "configurable-http-proxy@>=4.5 <6"
 PROGRAM = "configurable-http-proxy"

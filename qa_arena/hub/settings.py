@@ -21,6 +21,31 @@ import stat
 import sys
 from pathlib import Path
 
+# The hub's variables (jupyterhub_config.py, `qa-arena hub`), read only here; QA Arena's others are in
+# qa_arena.environment. README.md lists both.
+VARIABLES = {
+    "QA_ARENA_HUB_PROFILE": "dev (default) or production",
+    "QA_ARENA_HUB_STATE": "the hub's state directory (default /var/lib/qa-arena/hub as root, else ~/.local/state)",
+    "QA_ARENA_HUB_IP": "the address the hub listens on (dev 127.0.0.1, production 0.0.0.0)",
+    "QA_ARENA_HUB_PORT": "the port the hub listens on (default 8000)",
+    "QA_ARENA_COURSE_DIR": "the course the hub serves (dev default: a demo course in the state directory)",
+    "QA_ARENA_HUB_INSTRUCTORS": "comma-separated user names (default: instructor)",
+    "QA_ARENA_HUB_STUDENTS": "comma-separated user names (default: alice,bob)",
+    "QA_ARENA_DEMO_PASSWORD": "one password for every demo account (dev; default: one generated per account)",
+    "QA_ARENA_ADMIN_TOKEN": "a token for a service with the admin role (scripts, tests)",
+    "QA_ARENA_HUB_AUTHENTICATOR": "production: the authenticator (generic-oauth, a class or entry point)",
+    "QA_ARENA_HUB_DB_URL": "production: the hub's database (PostgreSQL)",
+    "QA_ARENA_HUB_ALLOW_SQLITE": "1: accept SQLite for the production hub's database (tests and trials only)",
+    "QA_ARENA_HUB_CONNECT_IP": "production: how users' containers reach the hub",
+    "QA_ARENA_SINGLEUSER_IMAGE": "production: the users' image (default qa-arena/singleuser:latest)",
+    "QA_ARENA_DOCKER_NETWORK": "production: the users' Docker network (default qa-arena-hub)",
+    "QA_ARENA_USER_CPU_LIMIT": "production: CPUs per user (default 1.0)",
+    "QA_ARENA_USER_MEM_LIMIT": "production: memory per user (default 1G)",
+    "QA_ARENA_IDLE_TIMEOUT": "production: seconds before an idle server is stopped (default 3600)",
+    "QA_ARENA_EXCHANGE_SOURCE": "production: what users' containers mount as the exchange (a host path)",
+    "QA_ARENA_CHECK_PORT": "production: the check service's port at QA_ARENA_HUB_CONNECT_IP (default 10101)",
+}
+
 PROFILE = "QA_ARENA_HUB_PROFILE"  # dev (default) | production
 STATE = "QA_ARENA_HUB_STATE"
 IP = "QA_ARENA_HUB_IP"
@@ -35,6 +60,13 @@ SECRETS = (DEMO_PASSWORD, ADMIN_TOKEN)
 DEFAULT_PORT = 8000
 DEFAULT_INSTRUCTORS = ("instructor",)
 DEFAULT_STUDENTS = ("alice", "bob")
+
+
+def value(name: str, default: str | None = None) -> str | None:
+    """A hub variable's value (`default` when unset or empty); a name not in VARIABLES is a bug."""
+    if name not in VARIABLES:
+        raise KeyError(f"{name} is not one of the hub's variables (qa_arena.hub.settings.VARIABLES)")
+    return os.environ.get(name) or default
 
 
 def passed_to_services(variable: str) -> bool:
@@ -52,16 +84,16 @@ def services_environment() -> dict[str, str]:
 
 def names(variable: str, default: tuple[str, ...]) -> list[str]:
     """A comma-separated list of user names from the environment."""
-    value = os.environ.get(variable)
-    if value is None:
+    given = os.environ.get(variable) if variable in VARIABLES else None
+    if given is None:
         return list(default)
-    return [n.strip() for n in value.split(",") if n.strip()]
+    return [n.strip() for n in given.split(",") if n.strip()]
 
 
 def state_dir() -> Path:
     """$QA_ARENA_HUB_STATE, else /var/lib/qa-arena/hub as root, else ~/.local/state/qa-arena/hub."""
-    if os.environ.get(STATE):
-        return Path(os.environ[STATE]).resolve()
+    if value(STATE):
+        return Path(value(STATE)).resolve()
     if os.geteuid() == 0:
         return Path("/var/lib/qa-arena/hub")
     base = os.environ.get("XDG_STATE_HOME") or os.path.expanduser("~/.local/state")
@@ -69,7 +101,7 @@ def state_dir() -> Path:
 
 
 def course_dir(state: Path) -> Path:
-    return Path(os.environ[COURSE_DIR]).resolve() if os.environ.get(COURSE_DIR) else state / "course"
+    return Path(value(COURSE_DIR)).resolve() if value(COURSE_DIR) else state / "course"
 
 
 def hub_dir(state: Path) -> Path:

@@ -51,13 +51,12 @@ def add_parsers(subparsers) -> None:
 
 
 def _config(args: argparse.Namespace):
-    """The traitlets config, with the sandbox backend from --backend or $QA_ARENA_SANDBOX applied."""
+    """The traitlets config, with the sandbox backend from --backend applied (over the config file's, which is
+    over $QA_ARENA_SANDBOX's)."""
     from qa_arena.grading.sandbox import resolve_sandbox_class
 
     config = load_config(getattr(args, "config", None))
     backend = getattr(args, "backend", None)
-    if not backend and "sandbox_class" not in config.Judge and os.environ.get(SANDBOX_ENV):
-        backend = os.environ[SANDBOX_ENV]
     if backend:
         config.Judge.sandbox_class = backend
     name = config.Judge.get("sandbox_class", "auto")

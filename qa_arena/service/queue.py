@@ -10,7 +10,6 @@ takes one job at a time per process (prefetch multiplier 1). What the broker can
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Iterator
 
 from traitlets import Enum, Float, Int, Unicode, default
@@ -103,13 +102,10 @@ class GradingQueue(LoggingConfigurable):
 
     @default("broker_url")
     def _broker_default(self) -> str:
-        return os.environ.get("QA_ARENA_BROKER_URL") or f"sqla+sqlite:///{state_dir() / 'broker.sqlite3'}"
+        return f"sqla+sqlite:///{state_dir() / 'broker.sqlite3'}"
 
     @default("result_backend")
     def _backend_default(self) -> str:
-        env = os.environ.get("QA_ARENA_RESULT_BACKEND")
-        if env is not None:
-            return env
         return self.broker_url if self.redis else ""
 
     @property

@@ -38,7 +38,7 @@ def state_dir() -> Path:
 
 
 def default_db_url() -> str:
-    return os.environ.get("QA_ARENA_DB_URL") or f"sqlite:///{state_dir() / 'submissions.sqlite3'}"
+    return f"sqlite:///{state_dir() / 'submissions.sqlite3'}"
 
 
 def sqlite_file(url: str) -> Path | None:

@@ -10,6 +10,8 @@ import time
 import pytest
 
 from qa_arena.ai import FeedbackProvider, HintsFallback, OpenAIFeedback
+from qa_arena.ai.openai_provider import DEFAULT_MODEL
+from qa_arena.environment import environment_config
 from qa_arena.grading.problem import load_problem
 from qa_arena.grading.verdict import error_verdict
 from tests.ai.fakes import COMPLETIONS
@@ -277,8 +279,9 @@ def test_settings_come_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("QA_ARENA_OPENAI_MODEL", "local-llama")
     monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    feedback = OpenAIFeedback()
+    feedback = OpenAIFeedback(config=environment_config())  # as every command loads it (qa_arena.command)
     assert (feedback.model, feedback.base_url) == ("local-llama", "http://127.0.0.1:9/v1")
+    assert OpenAIFeedback().model == DEFAULT_MODEL  # the variable reaches the trait through the config alone
     assert feedback.cache_dir == str(tmp_path / "qa-arena")
     assert not any("key" in name for name in feedback.trait_names(config=True))
     with pytest.raises(Exception, match="timeout_s must be positive"):

@@ -11,6 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
+from qa_arena.environment import environment_config
 from qa_arena.grading.bank import ProblemBank, UnknownProblem
 from qa_arena.service.models import Base
 from qa_arena.service.store import VERSION_TABLE, SubmissionStore
@@ -166,7 +167,7 @@ def test_bank_resolves_a_slug_in_the_first_directory_holding_it(tmp_path, monkey
     toml = first / "adder" / "problem.toml"
     toml.write_text(toml.read_text().replace('title = "Add two integers"', 'title = "First"'))
     monkeypatch.setenv("QA_ARENA_PROBLEMS", f"{tmp_path / 'empty'}:{first}:{second}")
-    bank = ProblemBank()
+    bank = ProblemBank(config=environment_config())  # the variable, as every command loads it
     assert bank.paths == [str(tmp_path / "empty"), str(first), str(second)]
     assert bank.resolve("adder").title == "First"
     for slug in ("nope", "../adder", ".hidden", ""):

@@ -6,6 +6,7 @@ import sys
 
 import docker
 
+from qa_arena.command import load_config
 from qa_arena.service.service import GradingService
 
 try:
@@ -14,7 +15,7 @@ except Exception as exc:  # any failure means unhealthy
     print(f"no Docker API: {exc}", file=sys.stderr)
     sys.exit(1)
 host = socket.gethostname()
-replies = GradingService().celery.control.ping(timeout=5.0) or []
+replies = GradingService(config=load_config(None)).celery.control.ping(timeout=5.0) or []
 if not any(name.endswith(f"@{host}") for reply in replies for name in reply):
     print(f"the worker on {host} did not answer a ping (replies: {replies})", file=sys.stderr)
     sys.exit(1)

@@ -1,4 +1,5 @@
-"""Alembic environment of the grading service: the submissions tables in QA_ARENA_DB_URL (or the default SQLite)."""
+"""Alembic environment of the grading service: the submissions tables in the configured database
+(c.SubmissionStore.db_url, $QA_ARENA_DB_URL, else the default SQLite)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,18 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import create_engine, pool
 
+from qa_arena.command import load_config
 from qa_arena.service.models import Base
-from qa_arena.service.store import VERSION_TABLE, default_db_url
+from qa_arena.service.store import VERSION_TABLE, SubmissionStore
 
 config = context.config
 if config.config_file_name is not None and not config.attributes.get("connection"):
     fileConfig(config.config_file_name, disable_existing_loggers=False)
+
+
+def configured_db_url() -> str:
+    """The URL alembic was given, else the one QA Arena's config and environment name."""
+    return config.get_main_option("sqlalchemy.url") or SubmissionStore(config=load_config(None)).db_url
 
 
 def _configure(**kwargs) -> None:
@@ -26,7 +33,7 @@ def _configure(**kwargs) -> None:
 
 
 def run_migrations_offline() -> None:
-    _configure(url=config.get_main_option("sqlalchemy.url") or default_db_url(), literal_binds=True)
+    _configure(url=configured_db_url(), literal_binds=True)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -38,7 +45,7 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    engine = create_engine(config.get_main_option("sqlalchemy.url") or default_db_url(), poolclass=pool.NullPool)
+    engine = create_engine(configured_db_url(), poolclass=pool.NullPool)
     with engine.connect() as connection:
         _configure(connection=connection)
         with context.begin_transaction():
