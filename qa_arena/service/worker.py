@@ -101,8 +101,8 @@ def _raise_stalled() -> None:
 
 
 class Sweeper:
-    """Every sweep_interval_s: republish lost jobs; on the embedded broker, prune old delivered messages;
-    on Redis, look at the consumer (StallWatch)."""
+    """Every sweep_interval_s (and at start): republish lost jobs; on the embedded broker, prune old delivered
+    messages; on Redis, look at the consumer (StallWatch); remove judge containers whose worker is gone."""
 
     PRUNE_EVERY_S = 3600.0
 
@@ -128,12 +128,26 @@ class Sweeper:
                 log.info("pruned %d delivered messages from the embedded broker", pruned)
         return ids
 
+    def reap_judge_containers(self) -> None:
+        """Judge containers left by a worker of this host that was killed (SIGKILL leaves its pool behind)."""
+        from qa_arena.grading.judge import Judge
+        from qa_arena.grading.sandbox.docker import DockerSandbox
+
+        if Judge(config=self.service.config).backend_name() != "docker":
+            return
+        for name in DockerSandbox.reap_orphans():
+            log.warning("removed %s: the judge container of a worker that is gone", name)
+
     def _loop(self) -> None:
         while True:
             try:
                 self.sweep()
             except Exception:  # the database or broker may be back next time
                 log.exception("sweep failed")
+            try:
+                self.reap_judge_containers()
+            except Exception as exc:  # the Docker engine is away: next time
+                log.warning("could not look for orphaned judge containers: %s", exc)
             try:
                 self.stall_watch.look()
             except Exception as exc:  # the broker is away: the consumer notices that itself

@@ -6,7 +6,9 @@ limits, and a seccomp allow-list (see seccomp.py). It is removed afterwards, als
 on error. The container gets no mounts, no environment from the host and no
 Docker socket; variants reach it only through the runner's stdin, one run at a time.
 
-A small pool of pre-started containers hides the container start-up (`pool_size`).
+A small pool of pre-started containers hides the container start-up (`pool_size`). Each container is
+labelled with the process that started it (host, pid and the pid's start time); `reap_orphans` removes those
+of this host whose process is gone (a worker killed with SIGKILL cannot drain its pool).
 """
 
 from __future__ import annotations
@@ -28,6 +30,32 @@ from qa_arena.grading.sandbox.seccomp import profile_json
 
 NAME_PREFIX = "qa-arena-judge-"
 MANAGED_LABEL = "org.qa-arena.sandbox"
+OWNER_LABEL = "org.qa-arena.owner"
+
+
+def _start_time(pid: int) -> str:
+    """The pid's start time in clock ticks since boot ("" when there is no such process): with the pid, it
+    names a process for its lifetime (pids are reused, start times are not)."""
+    try:
+        stat = open(f"/proc/{pid}/stat").read()  # noqa: SIM115 - one read of a small proc file
+    except OSError:
+        return ""
+    return stat.rsplit(")", 1)[1].split()[19]  # field 22, counted from the state after the command's ")"
+
+
+def process_owner(pid: int | None = None) -> str:
+    """host:pid:start of a process (this one by default)."""
+    pid = pid or os.getpid()
+    return f"{socket.gethostname()}:{pid}:{_start_time(pid)}"
+
+
+def owner_is_gone(owner: str) -> bool:
+    """Whether `owner` (process_owner's form) was a process of this host that no longer runs. Another host's
+    owner is never gone here: its own workers reap its containers."""
+    parts = owner.rsplit(":", 2)
+    if len(parts) != 3 or parts[0] != socket.gethostname() or not parts[1].isdigit():
+        return False
+    return _start_time(int(parts[1])) != parts[2]
 
 
 def duplex_socket(attached) -> socket.socket:
@@ -158,7 +186,7 @@ class DockerSandbox(Sandbox):
             "image": self.image,
             "command": self.runner_args(),
             "name": self.name_prefix + uuid.uuid4().hex[:12],
-            "labels": {MANAGED_LABEL: "true"},
+            "labels": {MANAGED_LABEL: "true", OWNER_LABEL: process_owner()},
             "stdin_open": True,
             "tty": False,
             "detach": True,
@@ -369,3 +397,18 @@ class DockerSandbox(Sandbox):
                     box.remove()
             for _ in range(pool.waiting):  # launches waiting for a refill go on without
                 pool.put(None)
+
+    @classmethod
+    def reap_orphans(cls, client=None) -> list[str]:
+        """Remove the judge containers of this host whose process is gone; their names."""
+        import docker
+
+        client = client or docker.from_env(timeout=60)
+        reaped = []
+        labels = [f"{MANAGED_LABEL}=true", OWNER_LABEL]
+        for container in client.containers.list(all=True, filters={"label": labels}, ignore_removed=True):
+            if owner_is_gone(container.labels.get(OWNER_LABEL, "")):
+                with contextlib.suppress(docker.errors.NotFound):
+                    container.remove(force=True)
+                reaped.append(container.name)
+        return reaped

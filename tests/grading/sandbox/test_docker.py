@@ -184,3 +184,75 @@ def test_a_launch_waiting_for_a_failed_refill_goes_on_without_it(judge_image, ad
         assert time.monotonic() - started < 30
     finally:
         DockerSandbox.drain_pools()
+
+
+KEEPER = """
+import sys, time
+from traitlets.config import Config
+from qa_arena.grading.judge import Judge
+from qa_arena.grading.problem import load_problem
+
+config = Config()
+config.Judge.sandbox_class = "docker"
+config.DockerSandbox.pool_size = 2
+config.DockerSandbox.name_prefix = sys.argv[1]
+Judge(config=config).grade(load_problem(sys.argv[2]), "def test_a():\\n    pass\\n")
+print("graded", flush=True)
+time.sleep(600)
+"""
+
+
+def containers_named(client, prefix: str) -> set[str]:
+    return {c.name for c in client.containers.list(all=True, filters={"name": prefix}, ignore_removed=True)}
+
+
+@pytest.mark.slow
+def test_the_pool_of_a_killed_worker_is_reaped_and_a_live_ones_is_not(judge_image, adder):
+    """SIGKILL leaves no chance to drain a pool: the containers stay up until a worker of the host reaps them
+    (by their owner label: host, pid and the pid's start time)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    import docker
+
+    from tests.support.paths import ADDER
+
+    client = docker.from_env()
+    dead_prefix = f"qa-arena-test-reap-{uuid.uuid4().hex[:6]}-"
+    live_prefix = f"qa-arena-test-live-{uuid.uuid4().hex[:6]}-"
+    keeper = subprocess.Popen(
+        [sys.executable, "-c", KEEPER, dead_prefix, str(ADDER)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert keeper.stdout.readline().strip() == "graded"
+        deadline = time.monotonic() + 60
+        while len(containers_named(client, dead_prefix)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert len(containers_named(client, dead_prefix)) == 2  # its pool, pre-started
+        os.kill(keeper.pid, signal.SIGKILL)
+        keeper.wait(10)
+        time.sleep(1)
+        left = containers_named(client, dead_prefix)
+        assert len(left) == 2  # nothing removed them: the process could not
+
+        config = Config()
+        config.DockerSandbox.pool_size = 1
+        config.DockerSandbox.name_prefix = live_prefix
+        Judge(config=config, sandbox_class="docker").grade(adder, "def test_a():\n    pass\n")
+        deadline = time.monotonic() + 60
+        while not containers_named(client, live_prefix) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        mine = containers_named(client, live_prefix)
+        assert len(mine) == 1  # this process's own pool
+
+        reaped = DockerSandbox.reap_orphans(client)
+        assert left <= set(reaped)
+        assert containers_named(client, dead_prefix) == set()
+        assert containers_named(client, live_prefix) == mine  # a live owner's pool stays
+    finally:
+        keeper.kill()
+        DockerSandbox.drain_pools()
+        for container in client.containers.list(all=True, filters={"name": dead_prefix}, ignore_removed=True):
+            container.remove(force=True)

@@ -1,0 +1,25 @@
+"""What a worker's sweeper does besides jobs: it reaps the judge containers of workers that are gone."""
+
+from __future__ import annotations
+
+import types
+
+from traitlets.config import Config
+
+from qa_arena.grading.sandbox.docker import DockerSandbox
+from qa_arena.service.worker import Sweeper
+
+
+def sweeper_for(backend: str) -> Sweeper:
+    config = Config()
+    config.Judge.sandbox_class = backend
+    return Sweeper(types.SimpleNamespace(config=config, queue=None))
+
+
+def test_a_docker_worker_reaps_orphans_and_a_local_one_leaves_docker_alone(monkeypatch):
+    calls = []
+    monkeypatch.setattr(DockerSandbox, "reap_orphans", classmethod(lambda cls, client=None: calls.append(1) or []))
+    sweeper_for("docker").reap_judge_containers()
+    assert calls == [1]
+    sweeper_for("local").reap_judge_containers()
+    assert calls == [1]
