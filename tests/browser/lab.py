@@ -220,9 +220,14 @@ class Lab:
     def cells(self) -> list[WebElement]:
         return self.find(f"{NOTEBOOK} .jp-Notebook .jp-Cell")
 
-    def cell_with(self, text: str) -> WebElement:
-        (cell,) = [c for c in self.cells() if text in self.source(c)]
-        return cell
+    def cell_with(self, text: str, timeout: float = 30) -> WebElement:
+        """The one cell whose text holds `text`, once its editor has rendered it (cells fill in after opening)."""
+
+        def found(_driver) -> WebElement | None:
+            cells = [c for c in self.cells() if text in self.source(c)]
+            return cells[0] if len(cells) == 1 else None
+
+        return self.wait(found, timeout, f"the cell holding {text!r}")
 
     def source(self, cell: WebElement) -> str:
         return "\n".join(line.text for line in self.find(".cm-line", cell))
