@@ -112,6 +112,7 @@ class Sweeper:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="qa-arena-sweeper", daemon=True)
         self._pruned_at = 0.0
+        self._reaping_refused = False
 
     def sweep(self) -> list[str]:
         """One pass; the ids published again."""
@@ -130,12 +131,24 @@ class Sweeper:
 
     def reap_judge_containers(self) -> None:
         """Judge containers left by a worker of this host that was killed (SIGKILL leaves its pool behind)."""
+        import docker
+
         from qa_arena.grading.judge import Judge
         from qa_arena.grading.sandbox.docker import DockerSandbox
 
-        if Judge(config=self.service.config).backend_name() != "docker":
+        if self._reaping_refused or Judge(config=self.service.config).backend_name() != "docker":
             return
-        for name in DockerSandbox.reap_orphans():
+        try:
+            reaped = DockerSandbox.reap_orphans()
+        except docker.errors.APIError as exc:
+            if exc.status_code != 403:
+                raise
+            # The deployment's Docker proxy lists no containers; it removes a judge container itself when
+            # the container's stream closes, as it does when its worker dies.
+            log.info("not looking for orphaned judge containers: the Docker API refuses to list them")
+            self._reaping_refused = True
+            return
+        for name in reaped:
             log.warning("removed %s: the judge container of a worker that is gone", name)
 
     def _loop(self) -> None:
