@@ -400,15 +400,23 @@ class DockerSandbox(Sandbox):
 
     @classmethod
     def reap_orphans(cls, client=None) -> list[str]:
-        """Remove the judge containers of this host whose process is gone; their names."""
+        """Remove the judge containers of this host whose process is gone; the names of those this call removed
+        (several workers of a host may reap at once)."""
         import docker
 
         client = client or docker.from_env(timeout=60)
         reaped = []
         labels = [f"{MANAGED_LABEL}=true", OWNER_LABEL]
         for container in client.containers.list(all=True, filters={"label": labels}, ignore_removed=True):
-            if owner_is_gone(container.labels.get(OWNER_LABEL, "")):
-                with contextlib.suppress(docker.errors.NotFound):
-                    container.remove(force=True)
-                reaped.append(container.name)
+            if not owner_is_gone(container.labels.get(OWNER_LABEL, "")):
+                continue
+            try:
+                container.remove(force=True)
+            except docker.errors.NotFound:
+                continue  # gone meanwhile
+            except docker.errors.APIError as exc:
+                if exc.status_code == 409:  # another worker of this host is removing it
+                    continue
+                raise
+            reaped.append(container.name)
         return reaped
