@@ -46,8 +46,8 @@ class JudgeTests(NbGraderPreprocessor):
         ["judge", "queue"],
         config=True,
         help="'judge': grade here, in a sandbox of c.Judge.sandbox_class. 'queue': queue each cell for the "
-        "grading workers and wait for their verdict (qa_arena.service.queued_judge; QA_ARENA_BROKER_URL and "
-        "QA_ARENA_DB_URL name the workers' queue and database), for a formgrader that cannot start sandboxes. "
+        "grading workers and wait for their verdict (qa_arena.service.queued_judge; QA_ARENA_DB_URL names the "
+        "workers' database, which is also their queue), for a formgrader that cannot start sandboxes. "
         "Default: 'judge' ($QA_ARENA_AUTOGRADE_VIA sets it).",
     )
     retries = Int(3, config=True, help="Extra attempts after an ERROR verdict (infrastructure trouble).")

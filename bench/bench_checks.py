@@ -12,8 +12,8 @@ It runs a dev hub of its own (`qa-arena hub` on a free loopback port, a state di
 demo student per check of the largest burst, the check limits off through a config file). The hub runs
 the check service and ONE grading worker; for 2 workers the bench starts another
 `qa-arena worker --concurrency 1` with the managed worker's own QA_ARENA_* environment. Everything it
-starts (hub, services, extra workers, judge containers, Redis) is stopped and the state directory
-removed at the end, also on Ctrl-C or failure; the hub's log is kept as OUT/checks-hub-BROKER.log only
+starts (hub, services, extra workers, judge containers, PostgreSQL) is stopped and the state directory
+removed at the end, also on Ctrl-C or failure; the hub's log is kept as OUT/checks-hub-QUEUE.log only
 when a check or the hub failed.
 
 Problem: the bank's problem with the most mutants, graded with its reference tests, which kill every
@@ -22,10 +22,11 @@ mutant: every check must end SUCCESS with score 100 (anything else is counted an
 
 Prints a table per configuration, the ratios measured side by side in this run (throughput 2 workers /
 1 worker per burst; p95 against the target, p95 <= 2 s at 50 concurrent checks: PASS/FAIL; with
-`--brokers sqlite redis` also Redis / SQLite), findings, and writes OUT/checks.json and OUT/checks.png.
+`--queues sqlite postgres` also PostgreSQL / SQLite, the database that is the workers' queue), findings, and
+writes OUT/checks.json and OUT/checks.png.
 
     .venv/bin/python bench/bench_checks.py [--quick] [--bursts 50 300] [--workers 1 2]
-        [--backend auto|docker|local] [--brokers sqlite [redis]] [--polling-interval S]
+        [--backend auto|docker|local] [--queues sqlite [postgres]] [--polling-interval S]
         [--synthetic-20] [--runs-per-worker N] [--via direct|proxy] [--timeout S] [--out DIR]
 
 Needs root (the dev hub runs users under their own uids). Exit codes: 0 every check ended SUCCESS with
@@ -162,7 +163,7 @@ class Hub(DevHub):
             "c.CheckLimits.min_interval_s = 0\n"
             "c.CheckLimits.daily_cap = 100000\n"
             f"c.DockerSandbox.name_prefix = {self.container_prefix!r}\n"
-            + (f"c.GradingQueue.polling_interval_s = {polling_s!r}\n" if polling_s else "")
+            + (f"c.JobQueue.sqlite_poll_interval_s = {polling_s!r}\n" if polling_s else "")
             + (
                 f"c.Sandbox.workers = {runs_per_worker}\nc.DockerSandbox.cpu_limit = {float(runs_per_worker)}\n"
                 if runs_per_worker
@@ -194,13 +195,11 @@ class Hub(DevHub):
         return min(pids) if pids else None
 
     def managed_worker_ready(self) -> bool:
-        """Its Celery banner says ready (a check sent earlier races it to create the broker's tables)."""
+        """It says its job processes are ready (the first checks would otherwise wait for them to start)."""
         pid = self.managed_worker()
         if pid is None:
             return False
-        return any(
-            f"qa-arena.{pid}@" in line and line.endswith(" ready.") for line in self.log.read_text().splitlines()
-        )
+        return any(f":{pid}: " in line and line.endswith(" ready.") for line in self.log.read_text().splitlines())
 
     def worker_environment(self) -> dict[str, str]:
         """The environment of an extra worker: ours, with the managed worker's QA_ARENA_* and PATH."""
@@ -214,7 +213,7 @@ class Hub(DevHub):
         return env
 
     def start_worker(self) -> None:
-        """One more `qa-arena worker --concurrency 1`; returns once Celery says it is ready."""
+        """One more `qa-arena worker --concurrency 1`; returns once it says it is ready."""
         log = self.state / f"worker-{len(self.workers) + 2}.log"
         with log.open("w") as out:
             process = subprocess.Popen(
@@ -617,7 +616,7 @@ def fmt(value: float | None, digits: int = 2) -> str:
 
 # -- report ---------------------------------------------------------------------------------------
 def label(run: dict) -> str:
-    return f"{run['broker']}, burst {run['burst']}, {run['workers']} worker{'s' if run['workers'] > 1 else ''}"
+    return f"{run['queue']}, burst {run['burst']}, {run['workers']} worker{'s' if run['workers'] > 1 else ''}"
 
 
 def report(runs: list[dict], meta: dict) -> tuple[dict, dict, list[str]]:
@@ -627,13 +626,13 @@ def report(runs: list[dict], meta: dict) -> tuple[dict, dict, list[str]]:
         "latency in seconds"
     )
     table = Table(title=title)
-    columns = ("broker", "burst", "workers", "ok", "not ok", "unfinished", "HTTP errors", "p50", "p95", "max")
+    columns = ("queue", "burst", "workers", "ok", "not ok", "unfinished", "HTTP errors", "p50", "p95", "max")
     for name in (*columns, "checks/s", f"> {CLIENT_TIMEOUT_S:g} s"):
         table.add_column(name, justify="right")
     for run in runs:
         s = run["summary"]
         table.add_row(
-            run["broker"], str(run["burst"]), str(run["workers"]), f"{s['ok']}/{s['checks']}",
+            run["queue"], str(run["burst"]), str(run["workers"]), f"{s['ok']}/{s['checks']}",
             str(len(s["not_ok"]) - s["unfinished"]), str(s["unfinished"]), str(s["http_errors"]),
             fmt(s["p50_s"]), fmt(s["p95_s"]), fmt(s["max_s"]), fmt(s["throughput"]), str(s["over_client_timeout"]),
         )  # fmt: skip
@@ -645,7 +644,7 @@ def report(runs: list[dict], meta: dict) -> tuple[dict, dict, list[str]]:
     )
 
     phases = Table(title="Where the time goes — median (p95) seconds per check, from the submissions database")
-    for name in ("broker", "burst", "workers", "admission", "queue wait", "on the worker", "of which judge",
+    for name in ("queue", "burst", "workers", "admission", "queue wait", "on the worker", "of which judge",
                  "delivery", "gap between jobs", "workers busy", "jobs per worker"):  # fmt: skip
         phases.add_column(name, justify="right")
     for run in runs:
@@ -655,7 +654,7 @@ def report(runs: list[dict], meta: dict) -> tuple[dict, dict, list[str]]:
             return f"{fmt(p[name]['p50'])} ({fmt(p[name]['p95'])})"
 
         phases.add_row(
-            run["broker"], str(run["burst"]), str(run["workers"]), cell("admission"), cell("queue_wait"),
+            run["queue"], str(run["burst"]), str(run["workers"]), cell("admission"), cell("queue_wait"),
             cell("grading"), cell("judge"), cell("delivery"), fmt(s["worker_gap_p50_s"]),
             "—" if s["worker_busy_share"] is None else f"{s['worker_busy_share']:.0%}",
             "/".join(map(str, s["jobs_per_worker"])),
@@ -671,11 +670,11 @@ def report(runs: list[dict], meta: dict) -> tuple[dict, dict, list[str]]:
 
     cpu = Table(title=f"CPU during each burst — cores busy on average, of {os.cpu_count()}")
     names = ["machine", "check service", "hub + proxy", "workers", "judge containers", "formgrader"]
-    for name in ("broker", "burst", "workers", "before (idle)", *names):
+    for name in ("queue", "burst", "workers", "before (idle)", *names):
         cpu.add_column(name, justify="right")
     for run in runs:
         cpu.add_row(
-            run["broker"], str(run["burst"]), str(run["workers"]), fmt(run["background_cores"]),
+            run["queue"], str(run["burst"]), str(run["workers"]), fmt(run["background_cores"]),
             *(fmt(run["cpu"].get(n)) for n in names),
         )  # fmt: skip
     console.print(cpu)
@@ -685,33 +684,33 @@ def report(runs: list[dict], meta: dict) -> tuple[dict, dict, list[str]]:
         "the machine in the 2 s before the burst: the idle hub and whatever else runs here.[/dim]"
     )
 
-    by = {(r["broker"], r["burst"], r["workers"]): r["summary"] for r in runs}
-    brokers = list(dict.fromkeys(r["broker"] for r in runs))
+    by = {(r["queue"], r["burst"], r["workers"]): r["summary"] for r in runs}
+    queues = list(dict.fromkeys(r["queue"] for r in runs))
     sizes = sorted({r["burst"] for r in runs})
     counts = sorted({r["workers"] for r in runs})
     ratios: dict[str, float] = {}
     console.print("[bold]Ratios, measured side by side in this run:[/bold]")
-    for broker in brokers:
+    for queue in queues:
         for size in sizes:
-            one = by.get((broker, size, counts[0]))
+            one = by.get((queue, size, counts[0]))
             for w in counts[1:]:
-                more = by.get((broker, size, w))
+                more = by.get((queue, size, w))
                 if not one or not more or not one["throughput"]:
                     continue
-                name = f"{broker}, burst {size}: throughput {w} workers / {counts[0]}"
+                name = f"{queue}, burst {size}: throughput {w} workers / {counts[0]}"
                 ratios[name] = value = more["throughput"] / one["throughput"]
                 linear = w / counts[0]
                 console.print(f"  {name}: {value:.2f}x   (linear: {linear:.1f}x; efficiency {value / linear:.0%})")
                 if one["p95_s"] and more["p95_s"]:
-                    name = f"{broker}, burst {size}: p95 {w} workers / {counts[0]}"
+                    name = f"{queue}, burst {size}: p95 {w} workers / {counts[0]}"
                     ratios[name] = more["p95_s"] / one["p95_s"]
                     console.print(f"  {name}: {ratios[name]:.2f}x")
-    for other in brokers[1:]:
+    for other in queues[1:]:
         for size in sizes:
             for w in counts:
-                a, b = by.get((brokers[0], size, w)), by.get((other, size, w))
+                a, b = by.get((queues[0], size, w)), by.get((other, size, w))
                 if a and b and a["throughput"]:
-                    name = f"burst {size}, {w} worker(s): throughput {other} / {brokers[0]}"
+                    name = f"burst {size}, {w} worker(s): throughput {other} / {queues[0]}"
                     ratios[name] = b["throughput"] / a["throughput"]
                     console.print(f"  {name}: {ratios[name]:.2f}x")
 
@@ -773,28 +772,27 @@ def findings(runs: list[dict], meta: dict) -> list[str]:
                 f"{label(run)}: {s['over_client_timeout']} checks took longer than the notebook client's "
                 f"{CLIENT_TIMEOUT_S:g} s (qa_arena.client.CLIENT_TIMEOUT_S): those students would have seen no verdict"
             )
-    for broker in dict.fromkeys(r["broker"] for r in runs):
-        mine = [r for r in runs if r["broker"] == broker and r["summary"]["worker_gap_p50_s"] is not None]
+    for queue in dict.fromkeys(r["queue"] for r in runs):
+        mine = [r for r in runs if r["queue"] == queue and r["summary"]["worker_gap_p50_s"] is not None]
         if not mine:
             continue
         gap = statistics.median(r["summary"]["worker_gap_p50_s"] for r in mine)
         job = statistics.median(r["summary"]["phases"]["grading"]["p50"] for r in mine)
         if gap > 0.25 * job:
             why = (
-                f" (the embedded broker looks for work every c.GradingQueue.polling_interval_s = "
-                f"{meta['polling_interval_s']:g} s, also while a worker's one prefetch slot is busy, so a worker "
-                "idles half an interval on average after each job)"
-                if broker == "sqlite"
+                f" (an idle worker on SQLite looks for work every c.JobQueue.sqlite_poll_interval_s = "
+                f"{meta['polling_interval_s']:g} s)"
+                if queue == "sqlite"
                 else ""
             )
-            more = "" if "redis" in {r["broker"] for r in runs} else "; compare with --brokers sqlite redis"
+            more = "" if "postgres" in {r["queue"] for r in runs} else "; compare with --queues sqlite postgres"
             notes.append(
-                f"the {broker} broker IS a bottleneck: a worker idles {gap:.2f} s between two jobs (median) = "
+                f"the {queue} queue IS a bottleneck: a worker idles {gap:.2f} s between two jobs (median) = "
                 f"{gap / job:.0%} of a {job:.2f} s job{why}{more}"
             )
         else:
             notes.append(
-                f"the {broker} broker is not the bottleneck: a worker idles {gap:.2f} s between two jobs (median), "
+                f"the {queue} queue is not the bottleneck: a worker idles {gap:.2f} s between two jobs (median), "
                 f"{gap / job:.0%} of a {job:.2f} s job"
             )
     return notes
@@ -809,7 +807,7 @@ def plot(runs: list[dict], meta: dict, path: Path) -> None:
         import matplotlib.pyplot as plt
         from matplotlib.ticker import NullFormatter, ScalarFormatter
 
-        series = list(dict.fromkeys((r["broker"], r["workers"]) for r in runs))
+        series = list(dict.fromkeys((r["queue"], r["workers"]) for r in runs))
         colours = {key: plt.get_cmap("tab10")(i) for i, key in enumerate(series)}
         sizes = sorted({r["burst"] for r in runs})
         styles = {size: ["-", "--", ":", "-."][i % 4] for i, size in enumerate(sizes)}
@@ -818,7 +816,7 @@ def plot(runs: list[dict], meta: dict, path: Path) -> None:
             latencies = sorted(row[column] for row in run["checks"]["rows"] if row[column] is not None)
             if latencies:
                 y = np.arange(1, len(latencies) + 1) / len(run["checks"]["rows"])
-                cdf.step(latencies, y, where="post", label=label(run), color=colours[(run["broker"], run["workers"])],
+                cdf.step(latencies, y, where="post", label=label(run), color=colours[(run["queue"], run["workers"])],
                          linestyle=styles[run["burst"]])  # fmt: skip
         cdf.axvline(TARGET_P95_S, color="red", linestyle="--", label=f"target: p95 {TARGET_P95_S:g} s")
         cdf.axhline(0.95, color="grey", linestyle=":", linewidth=0.8)
@@ -832,16 +830,16 @@ def plot(runs: list[dict], meta: dict, path: Path) -> None:
         cdf.legend(fontsize=7)
 
         counts = sorted({r["workers"] for r in runs})
-        by = {(r["broker"], r["burst"], r["workers"]): r["summary"] for r in runs}
+        by = {(r["queue"], r["burst"], r["workers"]): r["summary"] for r in runs}
         width = 0.8 / len(series)
-        for i, (broker, w) in enumerate(series):
+        for i, (queue, w) in enumerate(series):
             xs = [k + i * width for k in range(len(sizes))]
-            values = [by[(broker, b, w)]["throughput"] if (broker, b, w) in by else 0.0 for b in sizes]
-            bars.bar(xs, values, width, label=f"{broker}, {w} worker(s)", color=colours[(broker, w)])
+            values = [by[(queue, b, w)]["throughput"] if (queue, b, w) in by else 0.0 for b in sizes]
+            bars.bar(xs, values, width, label=f"{queue}, {w} worker(s)", color=colours[(queue, w)])
             for x, v in zip(xs, values, strict=True):
                 bars.annotate(f"{v:.2f}", (x, v), ha="center", va="bottom", fontsize=8)
             for x, b in zip(xs, sizes, strict=True):
-                one = by.get((broker, b, counts[0]))
+                one = by.get((queue, b, counts[0]))
                 if w != counts[0] and one:
                     linear = one["throughput"] * w / counts[0]
                     bars.plot([x - width / 2, x + width / 2], [linear, linear], color="black", linestyle="--")
@@ -853,7 +851,7 @@ def plot(runs: list[dict], meta: dict, path: Path) -> None:
         names, parts = [], {"admission": [], "queue wait": [], "judge": [], "worker, not judge": [], "delivery": []}
         for run in runs:
             mean = {k: (v["mean"] or 0.0) for k, v in run["summary"]["phases"].items()}
-            names.append(f"{run['broker'][:3]} {run['burst']}/{run['workers']}w")
+            names.append(f"{run['queue'][:3]} {run['burst']}/{run['workers']}w")
             parts["admission"].append(mean["admission"])
             parts["queue wait"].append(mean["queue_wait"])
             parts["judge"].append(mean["judge"])
@@ -864,7 +862,7 @@ def plot(runs: list[dict], meta: dict, path: Path) -> None:
             stack.bar(names, values, bottom=bottom, label=name)
             bottom += np.array(values)
         stack.set_ylabel("seconds (mean per check)")
-        stack.set_xlabel("broker burst/workers")
+        stack.set_xlabel("queue burst/workers")
         stack.tick_params(axis="x", labelsize=8)
         stack.set_title("where the time goes")
         stack.legend(fontsize=7)
@@ -908,28 +906,28 @@ def warm_up(hub: Hub, base: str, tokens: dict[str, str], students: list[str], sl
             )
 
 
-def measure(broker: str, args, problem: Problem, tests: str, extra_env: dict, backend: str, out: Path) -> list[dict]:
-    """Every burst and worker count on one hub with one broker; the hub (and Redis) stopped afterwards."""
+def measure(queue: str, args, problem: Problem, tests: str, extra_env: dict, backend: str, out: Path) -> list[dict]:
+    """Every burst and worker count on one hub with one queue database; the hub (and PostgreSQL) stopped afterwards."""
     bursts = [10] if args.quick else args.bursts
     students = [f"s{i:03d}" for i in range(1, max(bursts) + 1)]
-    hub = redis = None
+    hub = postgres = None
     runs: list[dict] = []
     keep_log = True  # the hub's log stays in OUT only when something went wrong
     try:
         env = dict(extra_env)
-        if broker == "redis":
-            from tests.support.servers import RedisServer, ServiceUnavailable
+        if queue == "postgres":
+            from tests.support.servers import PostgresServer, ServiceUnavailable
 
-            redis = RedisServer()
+            postgres = PostgresServer()
             try:
-                with console.status("starting Redis ..."):
-                    redis.start()
+                with console.status("starting PostgreSQL ..."):
+                    postgres.start()
             except ServiceUnavailable as exc:
-                raise BenchError(f"Redis: {exc}") from exc
-            env["QA_ARENA_BROKER_URL"] = redis.url
-        hub = Hub(students, backend, out / f"checks-hub-{broker}.log", env, args.polling_interval, args.runs_per_worker)
+                raise BenchError(f"PostgreSQL: {exc}") from exc
+            env["QA_ARENA_DB_URL"] = postgres.url
+        hub = Hub(students, backend, out / f"checks-hub-{queue}.log", env, args.polling_interval, args.runs_per_worker)
         hub.start()
-        with console.status(f"starting the dev hub ({broker} broker) with {len(students)} students ..."):
+        with console.status(f"starting the dev hub ({queue} queue) with {len(students)} students ..."):
             up_s = asyncio.run(wait_for_hub(hub))
             hub.db_url = environ(hub.managed_worker())["QA_ARENA_DB_URL"]
             tokens = asyncio.run(make_tokens(hub, students))
@@ -944,7 +942,7 @@ def measure(broker: str, args, problem: Problem, tests: str, extra_env: dict, ba
             with console.status(f"warming up {workers} worker(s) ..."):
                 warm_up(hub, base, tokens, students, problem.slug, tests, workers)
             for size in bursts:
-                runs.append(one_burst(hub, base, tokens, students[:size], problem.slug, tests, broker, workers, args))
+                runs.append(one_burst(hub, base, tokens, students[:size], problem.slug, tests, queue, workers, args))
         keep_log = not all(r["summary"]["ok"] == r["summary"]["checks"] for r in runs)
         return runs
     finally:
@@ -958,21 +956,21 @@ def measure(broker: str, args, problem: Problem, tests: str, extra_env: dict, ba
                         f"[yellow]{len(hub.containers_left)} judge container(s) were left after the workers "
                         "stopped (a pooled container not removed at shutdown): removed[/yellow]"
                     )
-            if redis is not None:
-                redis.stop()
+            if postgres is not None:
+                postgres.stop()
         if hub is not None and not keep_log:
             hub.log.unlink(missing_ok=True)
         elif hub is not None:
             console.print(f"the hub's log (with the services' and the managed worker's): {hub.log}")
 
 
-def one_burst(hub: Hub, base: str, tokens, students: list[str], slug: str, tests: str, broker: str, workers: int, args):
+def one_burst(hub: Hub, base: str, tokens, students: list[str], slug: str, tests: str, queue: str, workers: int, args):
     size = len(students)
     checks = [Check(s) for s in students]
     idle = background_load()
     engine = docker_engine()
     before = cpu_snapshot(hub)
-    columns = [TextColumn(f"{broker}, burst {size}, {workers} worker(s)"), BarColumn(), MofNCompleteColumn(),
+    columns = [TextColumn(f"{queue}, burst {size}, {workers} worker(s)"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn()]  # fmt: skip
     with Progress(*columns, console=console) as progress:
         bell_at = asyncio.run(burst(checks, base, tokens, slug, tests, args.timeout, progress))
@@ -982,7 +980,7 @@ def one_burst(hub: Hub, base: str, tokens, students: list[str], slug: str, tests
     summary = summarize(checks, bell_at)
     summary["server_errors"] = error_logs(hub.db_url, bell_at) if summary["ok"] < size else {}
     console.print(
-        f"  {broker}, burst {size}, {workers} worker(s): {summary['ok']}/{size} ok, p50 {fmt(summary['p50_s'])} s, "
+        f"  {queue}, burst {size}, {workers} worker(s): {summary['ok']}/{size} ok, p50 {fmt(summary['p50_s'])} s, "
         f"p95 {fmt(summary['p95_s'])} s, {summary['throughput']:.2f} checks/s"
         + (f", [red]{summary['unfinished']} unfinished[/red]" if summary["unfinished"] else "")
         + (f", [red]{busy} still queued after {waited:.0f} s[/red]" if busy else "")
@@ -993,7 +991,7 @@ def one_burst(hub: Hub, base: str, tokens, students: list[str], slug: str, tests
     for line, count in summary["server_errors"].items():
         console.print(f"    [red]server log of {count} ERROR check(s)[/red]: {line}")
     return {
-        "broker": broker,
+        "queue": queue,
         "burst": size,
         "workers": workers,
         "summary": summary,
@@ -1022,11 +1020,12 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="one burst of 10 (checks that the bench works)")
     parser.add_argument("--backend", choices=["auto", "docker", "local"], default="auto",
                         help="judge sandbox (default: docker if the judge image is current, else local)")  # fmt: skip
-    parser.add_argument("--brokers", nargs="+", choices=["sqlite", "redis"], default=["sqlite"],
-                        help="sqlite: the dev hub's embedded broker (default); redis: a Redis server started for "
-                             "the run; both: measured one after the other, compared")  # fmt: skip
+    parser.add_argument("--queues", nargs="+", choices=["sqlite", "postgres"], default=["sqlite"],
+                        help="the workers' database, which is their queue: sqlite, the dev hub's default; "
+                             "postgres, a PostgreSQL server started for the run; both: measured one after the "
+                             "other, compared")  # fmt: skip
     parser.add_argument("--polling-interval", type=float, default=None, metavar="S",
-                        help="c.GradingQueue.polling_interval_s of the embedded broker (default 0.1 s)")  # fmt: skip
+                        help="c.JobQueue.sqlite_poll_interval_s of a worker on SQLite (default 0.2 s)")  # fmt: skip
     parser.add_argument("--runs-per-worker", type=int, default=None, metavar="N",
                         help="variant runs at a time in each worker's judge, and the CPUs of its container "
                              "(c.Sandbox.workers, c.DockerSandbox.cpu_limit; default 2, both cores): with 1, two "
@@ -1069,10 +1068,10 @@ def main() -> int:
         else:
             problem, tied = largest_problem(ROOT / "problems")
             tests = (problem.reference_tests or problem.root / "reference_tests.py").read_text()
-        brokers = list(dict.fromkeys(args.brokers))
+        queues = list(dict.fromkeys(args.queues))
         console.print(
             f"problem [bold]{problem.slug}[/bold]: [bold]{len(problem.mutants)} mutants[/bold], "
-            f"{len(problem.correct_variants)} correct variants; backend {backend}; brokers {', '.join(brokers)}; "
+            f"{len(problem.correct_variants)} correct variants; backend {backend}; queues {', '.join(queues)}; "
             f"bursts {bursts}; workers {sorted(set(args.workers))}; {os.cpu_count()} cores, load average "
             f"{os.getloadavg()[0]:.2f}"
         )
@@ -1082,8 +1081,8 @@ def main() -> int:
             "tied": tied,
             "tests": "bench_judge.py's 16-case suite" if args.synthetic_20 else "its reference tests",
             "backend": backend,
-            "brokers": brokers,
-            "polling_interval_s": args.polling_interval or 0.1,
+            "queues": queues,
+            "polling_interval_s": args.polling_interval or 0.2,
             "runs_per_worker": args.runs_per_worker or 2,
             "via": "direct to the service" if args.via == "direct" else "through the hub's proxy",
             "cores": os.cpu_count(),
@@ -1092,8 +1091,8 @@ def main() -> int:
             "expected_score": EXPECTED_SCORE,
         }
         runs = []
-        for broker in brokers:
-            runs += measure(broker, args, problem, tests, extra_env, backend, out)
+        for queue in queues:
+            runs += measure(queue, args, problem, tests, extra_env, backend, out)
         ratios, target, notes = report(runs, meta)
         (out / "checks.json").write_text(
             json.dumps({"meta": meta, "runs": runs, "ratios": ratios, "target": target, "findings": notes}, indent=1)

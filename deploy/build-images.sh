@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build every QA Arena image: the judge and the deployment's (runtime, singleuser, hub, worker,
-# docker-proxy, postgres, redis, nginx), tagged qa-arena/<name>:latest. Each is rebuilt only when its
+# docker-proxy, postgres, nginx), tagged qa-arena/<name>:latest. Each is rebuilt only when its
 # inputs changed (its deploy/images/<name>/ directory, base or parent image, wheels, QA Arena's sources).
 #
 #   deploy/build-images.sh                 # all of them

@@ -50,11 +50,9 @@ PUBLIC_DEBIAN = "debian:bookworm-slim"
 APP_BASE = "qa-arena/base-app:bookworm"
 APP_PACKAGES = (*BASE_PACKAGES, "nodejs", "tini")
 SERVICES_BASE = "qa-arena/base-services:bookworm"
-SERVICES_PACKAGES = ("ca-certificates", "curl", "openssl", "postgresql", "redis-server", "nginx-light")
-# Added to QA Arena's own dependencies in the runtime image: what a production hub logs in with, and
-# what pip on the host leaves out because it evaluates `python_full_version` markers with the host's
-# Python (3.11.x) where Debian bookworm's is 3.11.2 (redis: async-timeout; python_full_version < 3.11.3).
-RUNTIME_EXTRAS = ("oauthenticator>=16", "async-timeout>=4.0.3")
+SERVICES_PACKAGES = ("ca-certificates", "curl", "openssl", "postgresql", "nginx-light")
+# Added to QA Arena's own dependencies in the runtime image: what a production hub logs in with.
+RUNTIME_EXTRAS = ("oauthenticator>=16",)
 EXTRA_PACKAGES_ENV = "QA_ARENA_IMAGE_EXTRA_PACKAGES"  # more requirements for the runtime image, space-separated
 # Pinned in the images to the versions this checkout's environment runs (and its tests check).
 PINNED_TO_HOST = (
@@ -67,8 +65,6 @@ PINNED_TO_HOST = (
     "jupyter_server",
     "docker",
     "sqlalchemy",
-    "celery",
-    "kombu",
     "psycopg",
     "alembic",
 )
@@ -103,7 +99,6 @@ DEPLOY_IMAGES = (
     ImageSpec("worker", parent="runtime", files=("problems",)),
     ImageSpec("docker-proxy", PUBLIC_BASE, OFFLINE_BASE, BASE_PACKAGES),
     ImageSpec("postgres", PUBLIC_DEBIAN, SERVICES_BASE, SERVICES_PACKAGES),
-    ImageSpec("redis", PUBLIC_DEBIAN, SERVICES_BASE, SERVICES_PACKAGES),
     ImageSpec("nginx", PUBLIC_DEBIAN, SERVICES_BASE, SERVICES_PACKAGES),
 )
 SPECS = {spec.name: spec for spec in DEPLOY_IMAGES}

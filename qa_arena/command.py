@@ -14,6 +14,8 @@ from traitlets.config.loader import PyFileConfigLoader
 from qa_arena import environment
 from qa_arena.environment import environment_config
 from qa_arena.grading.judge import Judge
+from qa_arena.grading.problem import Problem, ProblemError, load_problem
+from qa_arena.grading.submission import SubmissionError, load_tests
 
 CONFIG_FILE = "qa_arena_config.py"
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
@@ -45,4 +47,13 @@ def make_judge(args) -> Judge:
     try:
         return Judge(config=config)
     except ValueError as exc:  # the sandbox_class validator: unknown name or not a Sandbox
+        raise BadInput(str(exc)) from exc
+
+
+def load_inputs(args) -> tuple[Problem, str]:
+    """The problem directory and the tests (a .py file or a notebook's tests cell) that args name;
+    a broken one is bad input."""
+    try:
+        return load_problem(args.problem), load_tests(args.tests)
+    except (ProblemError, SubmissionError) as exc:
         raise BadInput(str(exc)) from exc

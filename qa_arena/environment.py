@@ -44,16 +44,6 @@ VARIABLES = {
             "the grading service's database, a SQLAlchemy URL (default: SQLite in the user's cache)",
             "SubmissionStore.db_url",
         ),
-        Variable(
-            "QA_ARENA_BROKER_URL",
-            "the workers' broker, a Celery URL (default: SQLite in the user's cache)",
-            "GradingQueue.broker_url",
-        ),
-        Variable(
-            "QA_ARENA_RESULT_BACKEND",
-            "Celery's result backend (default: the broker when it is Redis)",
-            "GradingQueue.result_backend",
-        ),
         Variable("QA_ARENA_OPENAI_MODEL", "the chat model that writes AI feedback", "OpenAIFeedback.model"),
         Variable(
             "QA_ARENA_AUTOGRADE_VIA",
@@ -82,6 +72,20 @@ VARIABLES = {
         ),
     )
 }
+
+
+# Variables that older releases read and this one does not: `retired_in_use` says so where they would matter.
+RETIRED = {
+    "QA_ARENA_BROKER_URL": "jobs no longer travel through a broker: the workers take them from the database "
+    "($QA_ARENA_DB_URL). Unset it (and retire the Redis server)",
+    "QA_ARENA_RESULT_BACKEND": "results are in the database ($QA_ARENA_DB_URL). Unset it",
+}
+
+
+def retired_in_use(environ: Mapping[str, str] | None = None) -> list[str]:
+    """A line for each retired variable that is set: what it was, and what to do."""
+    environ = os.environ if environ is None else environ
+    return [f"{name} is set but no longer read: {why}" for name, why in RETIRED.items() if environ.get(name)]
 
 
 def value(name: str, default: str | None = None, environ: Mapping[str, str] | None = None) -> str | None:

@@ -13,9 +13,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from qa_arena.command import EXIT_ERROR, EXIT_OK, BadInput, make_judge
-from qa_arena.grading.problem import ProblemError, load_problem
-from qa_arena.grading.submission import SubmissionError, load_tests
+from qa_arena.command import EXIT_ERROR, EXIT_OK, BadInput, load_inputs, make_judge
 from qa_arena.grading.verdict import ERROR
 
 
@@ -40,13 +38,8 @@ def add_parsers(sub) -> None:
 
 
 def cmd_judge(args) -> int:
-    try:
-        problem = load_problem(args.problem)
-        tests = load_tests(args.tests)
-    except (ProblemError, SubmissionError) as exc:
-        raise BadInput(str(exc)) from exc
-    judge = make_judge(args)
-    verdict = judge.grade(problem, tests, matrix=args.matrix)
+    problem, tests = load_inputs(args)
+    verdict = make_judge(args).grade(problem, tests, matrix=args.matrix)
     if args.json:
         print(json.dumps(verdict.to_dict(), indent=2))
     elif args.student:

@@ -81,9 +81,10 @@ def test_every_variable_named_in_the_code_is_in_a_table_and_in_the_readme():
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and NAME.fullmatch(node.value):
                 named.add(node.value)
-    assert named - tables == set()
+    assert named - tables - set(environment.RETIRED) == set()
     readme = (ROOT / "README.md").read_text()
     assert [name for name in sorted(tables) if f"| `{name}` |" not in readme] == []
+    assert [name for name in environment.RETIRED if f"`{name}`" not in readme.split("No longer read:")[1]] == []
 
 
 def test_a_variable_sets_its_trait_under_the_config_file(tmp_path, monkeypatch):
@@ -126,3 +127,14 @@ def test_a_name_outside_the_table_is_a_bug(monkeypatch):
         else:
             raise AssertionError(f"{read} read a variable outside its table")
     assert environment_config({"QA_ARENA_TYPO": "x"}) == environment_config({})
+
+
+def test_retired_variables_are_named_with_what_to_do_and_are_not_config():
+    from qa_arena.environment import RETIRED, retired_in_use
+
+    environ = {"QA_ARENA_BROKER_URL": "redis://redis:6379/0", "QA_ARENA_DB_URL": "sqlite:///x"}
+    (line,) = retired_in_use(environ)
+    assert line.startswith("QA_ARENA_BROKER_URL is set but no longer read") and "QA_ARENA_DB_URL" in line
+    assert retired_in_use({}) == []
+    assert not set(RETIRED) & set(VARIABLES)
+    assert "GradingQueue" not in environment_config(environ)

@@ -10,10 +10,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from qa_arena.command import EXIT_ERROR, EXIT_OK, BadInput, make_judge
-from qa_arena.grading.problem import ProblemError, load_problem
+from qa_arena.command import EXIT_ERROR, EXIT_OK, load_inputs, make_judge
 from qa_arena.grading.student_view import render_student
-from qa_arena.grading.submission import SubmissionError, load_tests
 from qa_arena.grading.verdict import ERROR
 
 
@@ -35,11 +33,7 @@ def add_parsers(subparsers) -> argparse.ArgumentParser:
 def cmd_feedback(args: argparse.Namespace) -> int:
     from qa_arena.ai.openai_provider import OpenAIFeedback
 
-    try:
-        problem = load_problem(args.problem)
-        tests = load_tests(args.tests)
-    except (ProblemError, SubmissionError) as exc:
-        raise BadInput(str(exc)) from exc
+    problem, tests = load_inputs(args)
     judge = make_judge(args)
     provider = OpenAIFeedback(config=judge.config)
     verdict = judge.grade(problem, tests)

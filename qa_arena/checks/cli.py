@@ -18,8 +18,8 @@ def add_parsers(subparsers) -> None:
         "check-service",
         help="serve instant checks for notebooks (a JupyterHub service, at /services/qa-arena/)",
         description="Started by the Hub (jupyterhub_config.py registers it): reads JUPYTERHUB_SERVICE_URL, "
-        "JUPYTERHUB_SERVICE_PREFIX and JUPYTERHUB_API_TOKEN. Checks go to the grading queue "
-        "($QA_ARENA_BROKER_URL, $QA_ARENA_DB_URL): run `qa-arena worker` too.",
+        "JUPYTERHUB_SERVICE_PREFIX and JUPYTERHUB_API_TOKEN. Checks are queued in the "
+        "workers' database ($QA_ARENA_DB_URL): run `qa-arena worker` too.",
     )
     serve.add_argument("--debug", action="store_true", help="debug logs, tracebacks in error answers")
     serve.set_defaults(func=cmd_check_service)

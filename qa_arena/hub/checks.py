@@ -5,7 +5,7 @@
   `custom:qa-arena:staff` (no limits, the stats);
 - users' servers get `$QA_ARENA_CHECK_URL` and a `$JUPYTERHUB_API_TOKEN` that may call it;
 - the dev hub also runs a grading worker (`qa-arena worker`) as a managed service, with the queue and
-  the submissions database in STATE/service/ unless `$QA_ARENA_BROKER_URL` / `$QA_ARENA_DB_URL` say
+  the submissions database in STATE/service/ unless `$QA_ARENA_DB_URL` says
   otherwise; production runs workers apart (deploy/).
 """
 
@@ -41,7 +41,6 @@ def service_environment(state: Path, course: Course, dev: bool) -> dict[str, str
     if dev:
         files = settings.private_dir(state / "service")
         env.setdefault("QA_ARENA_DB_URL", f"sqlite:///{files / 'submissions.sqlite3'}")
-        env.setdefault("QA_ARENA_BROKER_URL", f"sqla+sqlite:///{files / 'broker.sqlite3'}")
         env.setdefault("QA_ARENA_SANDBOX", "auto")
     return env
 

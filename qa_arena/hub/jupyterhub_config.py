@@ -64,7 +64,7 @@ production (`QA_ARENA_HUB_PROFILE=production`):
     QA_ARENA_EXCHANGE_LAYOUT     per-user (default for a host path: each container mounts only its own
                                  inbound and feedback, qa_arena/hub/exchange.py) or shared (a volume)
     QA_ARENA_CHECK_PORT          the check service's port, at QA_ARENA_HUB_CONNECT_IP (default 10101);
-                                 QA_ARENA_DB_URL and QA_ARENA_BROKER_URL must name the workers' database and queue
+                                 QA_ARENA_DB_URL must name the workers' database (also their queue)
     QA_ARENA_AUTOGRADE_VIA       queue (default: the formgrader's autograde is graded by the workers, as the hub
                                  cannot start judges) or judge
 

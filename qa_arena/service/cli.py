@@ -1,7 +1,7 @@
 """`qa-arena worker` and `qa-arena submit`: run grading workers, queue suites and wait for verdicts.
 
 Exit codes as for `qa-arena judge`: 0 graded (SUCCESS or FAILURE), 1 the grader could not grade
-(ERROR, or no verdict before --timeout, or the broker could not take the job), 2 bad input
+(ERROR, or no verdict before --timeout, or the database could not take the job), 2 bad input
 (an unknown slug, unreadable tests, a bad option), with a one-line reason.
 """
 
@@ -14,6 +14,7 @@ import os
 import sys
 
 from qa_arena.command import EXIT_ERROR, EXIT_OK, BadInput, load_config
+from qa_arena.environment import retired_in_use
 
 SANDBOX_ENV = "QA_ARENA_SANDBOX"
 
@@ -22,17 +23,20 @@ def add_parsers(subparsers) -> None:
     """Register `worker` and `submit` on the `qa-arena` subparsers."""
     worker = subparsers.add_parser(
         "worker",
-        help="run a grading worker (Celery) for the submissions queue",
-        description="Grade queued submissions. Broker: $QA_ARENA_BROKER_URL (default: an embedded SQLite "
-        "broker); database: $QA_ARENA_DB_URL; problems: $QA_ARENA_PROBLEMS (':'-separated).",
+        help="run a grading worker: take queued submissions from the database and grade them",
+        description="Grade queued submissions. Database (also the queue): $QA_ARENA_DB_URL (default: a SQLite "
+        "file in the user's cache); problems: $QA_ARENA_PROBLEMS (':'-separated). Several workers, on one "
+        "host or several, may share a PostgreSQL database. SIGTERM: finish the jobs under way, then exit.",
     )
     worker.add_argument(
         "--backend",
         help=f"sandbox: docker, local, auto or a dotted Sandbox class (default: the config, else ${SANDBOX_ENV}, "
         "else auto)",
     )
-    worker.add_argument("--concurrency", type=int, help="jobs at a time (default: c.GradingQueue.concurrency, 1)")
-    worker.add_argument("--pool", choices=["prefork", "threads", "solo"], help="Celery pool (default: prefork)")
+    worker.add_argument("--concurrency", type=int, help="jobs at a time (default: c.JobQueue.concurrency, 1)")
+    worker.add_argument(
+        "--alive-file", metavar="PATH", help="touch PATH every second while the worker can grade (health checks)"
+    )
     worker.add_argument("--loglevel", default="INFO", help="DEBUG, INFO, WARNING... (default: INFO)")
     worker.set_defaults(func=cmd_worker)
 
@@ -72,18 +76,18 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from qa_arena.service.service import GradingService
     from qa_arena.service.worker import run_worker
 
+    for line in retired_in_use():
+        print(f"qa-arena worker: warning: {line}", file=sys.stderr)
     config = _config(args)
     if args.concurrency is not None:
         if args.concurrency < 1:
             raise BadInput("--concurrency must be at least 1")
-        config.GradingQueue.concurrency = args.concurrency
-    if args.pool:
-        config.GradingQueue.pool = args.pool
+        config.JobQueue.concurrency = args.concurrency
     if "pool_size" not in config.DockerSandbox:
         # A worker lives long: keep one judge container started for the next job (the container start
         # is most of a cold grading's cost). Configurable like any DockerSandbox option.
         config.DockerSandbox.pool_size = 1
-    return run_worker(GradingService(config=config), loglevel=args.loglevel.upper())
+    return run_worker(GradingService(config=config), loglevel=args.loglevel.upper(), alive_file=args.alive_file)
 
 
 def cmd_submit(args: argparse.Namespace) -> int:

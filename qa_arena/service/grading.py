@@ -1,9 +1,10 @@
-"""One grading job, as a worker runs it: claim, grade under a heartbeat, then record or retry.
+"""One grading job, as a worker runs it once it took it from the queue: grade under a heartbeat, then
+record or retry. This is the one layer that retries.
 
-The job is idempotent by submission id: a delivery that finds the submission graded, or held by
-a worker whose lease is alive, does nothing but note it. The judge's ERROR verdict means the
-infrastructure failed (it never raises), so it is retried with exponential backoff until
-`max_attempts` is spent, then recorded as ERROR with no score. SUCCESS and FAILURE are final.
+The judge's ERROR verdict means the infrastructure failed (it never raises), so the job is put back,
+due after an exponential backoff, until `max_attempts` is spent; then it is recorded as ERROR with no
+score. SUCCESS and FAILURE are final. A worker that dies stops heartbeating: its job is taken again
+once the lease runs out (store.claim_next), which also counts as an attempt.
 Recording what an attempt found outlives a short database outage (a restart): the write is tried
 again, the lease renewed each time, for up to `lease_s`.
 """
@@ -16,6 +17,7 @@ import random
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from functools import partial
 
@@ -25,8 +27,8 @@ from traitlets.config import LoggingConfigurable
 
 from qa_arena.grading.bank import ProblemBank
 from qa_arena.grading.verdict import ERROR
-from qa_arena.service.models import error_verdict_dict
-from qa_arena.service.store import SubmissionStore
+from qa_arena.service.models import PENDING, error_verdict_dict
+from qa_arena.service.store import Claim, SubmissionStore
 
 
 def worker_name() -> str:
@@ -36,7 +38,7 @@ def worker_name() -> str:
 class Heartbeat:
     """Keeps the running attempt's lease alive from a thread while the (blocking) judge works."""
 
-    def __init__(self, store: SubmissionStore, submission_id: str, attempt: int, interval_s: float, log) -> None:
+    def __init__(self, store: SubmissionStore, submission_id: uuid.UUID, attempt: int, interval_s: float, log) -> None:
         self.store, self.submission_id, self.attempt = store, submission_id, attempt
         self.interval_s, self.log = interval_s, log
         self._stop = threading.Event()
@@ -83,12 +85,12 @@ class Grader(LoggingConfigurable):
     retry_backoff_max_s = Float(300.0, config=True, help="Longest delay between two attempts, in seconds.")
     retry_jitter = Bool(True, config=True, help="Pick each delay at random in [delay/2, delay] (spreads retries).")
     lease_s = Float(
-        60.0,
+        20.0,
         config=True,
-        help="Seconds without a heartbeat after which a running attempt counts as lost and is run again. "
-        "Keep it several times heartbeat_interval_s.",
+        help="Seconds without a heartbeat after which a running attempt counts as lost and another worker takes "
+        "the job (within lease_s + JobQueue.poll_interval_s). Keep it several times heartbeat_interval_s.",
     )
-    heartbeat_interval_s = Float(10.0, config=True, help="Seconds between heartbeats of a running attempt.")
+    heartbeat_interval_s = Float(5.0, config=True, help="Seconds between heartbeats of a running attempt.")
 
     def __init__(self, store: SubmissionStore, bank: ProblemBank, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -119,30 +121,20 @@ class Grader(LoggingConfigurable):
             logger.removeHandler(collect)
         return verdict, collect.lines
 
-    def run(self, submission_id: str, retry: Callable[[float], None]) -> dict:
-        """One delivery of the job. `retry(countdown)` publishes the next attempt (and may raise to end this one)."""
-        claim = self.store.claim(submission_id, worker_name(), self.lease_s, self.max_attempts)
-        summary = {"id": str(submission_id), "outcome": claim.outcome, "status": claim.status}
-        if claim.outcome == "missing":
-            self.log.warning("submission %s: no such submission; job dropped", submission_id)
-            return summary
-        if claim.outcome in ("final", "busy"):
-            why = f"already {claim.status}" if claim.outcome == "final" else "a live worker holds it"
-            self.store.note(submission_id, f"duplicate delivery skipped: {why}")
-            return summary
-        if claim.outcome == "exhausted":
-            return summary
-        with Heartbeat(self.store, submission_id, claim.attempts, self.heartbeat_interval_s, self.log):
+    def run(self, claim: Claim) -> dict:
+        """Grade a job taken from the queue; record its verdict, or put it back, due later, for a retry."""
+        submission_id, attempt = claim.submission_id, claim.attempts
+        summary = {"id": str(submission_id), "attempt": attempt}
+        with Heartbeat(self.store, submission_id, attempt, self.heartbeat_interval_s, self.log):
             verdict, warnings = self.grade(claim.problem, claim.source)
-        status, attempt = verdict["status"], claim.attempts
+        status = verdict["status"]
         lines = [*warnings]
         if status == ERROR and attempt < self.max_attempts:
             countdown = self.backoff(attempt)
             lines.append(f"attempt {attempt}: ERROR ({verdict.get('message', '')}); retry in {countdown:.1f} s")
             write = partial(self.store.retry_later, submission_id, attempt, "\n".join(lines), countdown)
             if self._record(submission_id, attempt, write):
-                retry(countdown)
-                return {**summary, "status": "PENDING", "retry_in_s": countdown}
+                return {**summary, "status": PENDING, "retry_in_s": countdown}
         else:
             score = verdict.get("score")
             result = f"score {score:g}" if isinstance(score, int | float) else (verdict.get("message") or "no score")
@@ -153,15 +145,15 @@ class Grader(LoggingConfigurable):
         self.log.warning(
             "submission %s: attempt %d lost its lease; its result was not recorded", submission_id, attempt
         )
-        return {**summary, "outcome": "lease lost"}
+        return {**summary, "status": "lease lost"}
 
-    def _record(self, submission_id: str, attempt: int, write: Callable[[], bool]) -> bool:
+    def _record(self, submission_id: uuid.UUID, attempt: int, write: Callable[[], bool]) -> bool:
         """Store what the attempt found; False if the attempt no longer holds the submission.
 
         If the database is away (a restart), the verdict is not thrown away: the write is tried again,
-        renewing the lease first (so no sweeper takes the job over once the database is back), until
-        lease_s has passed; then the error propagates (the task is retried and the job is graded again
-        once its lease runs out). Each write is one guarded UPDATE, so a retry never records twice.
+        renewing the lease first (so no other worker takes the job over once the database is back), until
+        lease_s has passed; then the error propagates, and the job is taken again once its lease runs out.
+        Each write is one guarded UPDATE, so a retry never records twice.
         """
         deadline = time.monotonic() + self.lease_s
         delay = min(0.2, self.heartbeat_interval_s)

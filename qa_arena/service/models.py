@@ -1,7 +1,9 @@
 """The grading service's tables: one row per submission, its state machine and its history.
 
-A submission moves PENDING -> RUNNING -> SUCCESS | FAILURE | ERROR. A retry (an ERROR verdict,
-a lost worker) puts it back to PENDING; ``attempts`` counts the times a worker took it, and the
+The submissions table is also the job queue: a worker takes the oldest PENDING row that is due, or a
+RUNNING one whose lease ran out (store.claim_next). A submission moves PENDING -> RUNNING -> SUCCESS |
+FAILURE | ERROR. A retry (an ERROR verdict, a lost worker) puts it back to PENDING, due later;
+``attempts`` counts the times a worker took it, and the
 (id, attempts) pair fences a worker whose lease was taken over: only the current attempt may
 record a result. Changing a column needs a migration in ``migrations/versions``.
 """
@@ -74,6 +76,7 @@ class Submission(Base):
         CheckConstraint(f"status IN {STATUSES!r}", name="ck_submissions_status"),
         CheckConstraint(f"kind IN {KINDS!r}", name="ck_submissions_kind"),
         Index("ix_submissions_status", "status"),
+        Index("ix_submissions_status_due_at", "status", "due_at"),  # the workers' look for the next job
         Index("ix_submissions_queued_at", "queued_at"),
         Index("ix_submissions_username_problem", "username", "problem"),
         Index("ix_submissions_username_queued_at", "username", "queued_at"),  # the checks' rate limits
@@ -95,7 +98,7 @@ class Submission(Base):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # of the latest attempt
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the running attempt's lease
-    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # last message sent (or due) for it
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when a worker may take it (queued, or a retry)
 
     def phases(self) -> dict:
         """The id and the phase timestamps, as `submit --json` prints them."""

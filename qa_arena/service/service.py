@@ -5,18 +5,19 @@ from __future__ import annotations
 import time
 import uuid
 
+from sqlalchemy.exc import InterfaceError, OperationalError
 from traitlets import Float
 from traitlets.config import LoggingConfigurable
 
 from qa_arena.grading.bank import ProblemBank
 from qa_arena.service.grading import Grader
 from qa_arena.service.models import FINAL, SUBMIT, Submission
-from qa_arena.service.queue import GradingQueue
+from qa_arena.service.queue import JobQueue
 from qa_arena.service.store import SubmissionStore
 
 
 class QueueError(RuntimeError):
-    """The job could not be published (the broker is away): the submission is recorded as ERROR."""
+    """The job could not be queued (the submissions database is away)."""
 
 
 class GradingService(LoggingConfigurable):
@@ -28,38 +29,19 @@ class GradingService(LoggingConfigurable):
         super().__init__(**kwargs)
         self.store = SubmissionStore(parent=self)
         self.bank = ProblemBank(parent=self)
-        self.queue = GradingQueue(parent=self)
+        self.queue = JobQueue(parent=self)
         self.grader = Grader(self.store, self.bank, parent=self)
-        self._celery = None
-
-    @property
-    def celery(self):
-        """This service's Celery app (made on first use: importing Celery takes a moment)."""
-        if self._celery is None:
-            from qa_arena.service.tasks import make_app
-
-            self._celery = make_app(self)
-        return self._celery
-
-    def publish(self, submission_id: uuid.UUID | str) -> None:
-        """Send a submission's job (again: duplicates are harmless)."""
-        from qa_arena.service.tasks import publish
-
-        publish(self.celery, str(submission_id))
 
     def submit(
         self, username: str, slug: str, source: str, kind: str = SUBMIT, assignment: str | None = None
     ) -> Submission:
-        """Queue a suite. ProblemError for a slug the bank lacks; QueueError if the broker cannot take it."""
+        """Queue a suite. ProblemError for a slug the bank lacks; QueueError if the database cannot take it."""
         self.bank.resolve(slug)
-        submission = self.store.create(username, slug, source, kind, assignment)
         try:
-            self.publish(submission.id)
-        except Exception as exc:
-            message = f"could not be queued: {type(exc).__name__}: {' '.join(str(exc).split())}"
-            self.store.abandon(submission.id, message)
+            return self.store.create(username, slug, source, kind, assignment)
+        except (OperationalError, InterfaceError) as exc:
+            message = f"could not be queued: {type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
             raise QueueError(message) from exc
-        return submission
 
     def wait(self, submission_id: uuid.UUID | str, timeout_s: float) -> Submission:
         """The submission once it is final, or as it is when timeout_s runs out."""

@@ -14,11 +14,11 @@ import os
 import sqlite3
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, select, text, update
+from sqlalchemy import Engine, and_, create_engine, event, or_, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from traitlets import Bool, Float, Unicode, default
@@ -30,10 +30,11 @@ from qa_arena.service.models import ERROR, FINAL, PENDING, RUNNING, SUBMIT, Subm
 VERSION_TABLE = "qa_arena_service_version"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _PG_MIGRATION_LOCK = 0x51A_A7E4A  # pg_advisory_xact_lock key: one migrating process at a time
+JOBS_CHANNEL = "qa_arena_jobs"  # PostgreSQL: NOTIFYed when a job is queued, LISTENed to by idle workers
 
 
 def state_dir() -> Path:
-    """Where the default SQLite files go (the broker's and the submissions')."""
+    """Where the default SQLite file of the submissions goes."""
     return user_cache_dir() / "service"
 
 
@@ -56,19 +57,33 @@ def sqlite_lock(file: Path) -> Iterator[None]:
         yield
 
 
-def make_engine(url: str, busy_timeout_s: float = 30.0, immediate: bool = False) -> Engine:
+def tcp_timeouts(seconds: float) -> dict[str, int]:
+    """libpq settings that drop a connection whose peer went silent (a half-open connection) after about
+    `seconds`: keepalives while it idles, tcp_user_timeout while a request waits for its answer."""
+    return {
+        "connect_timeout": max(2, round(seconds / 2)),
+        "keepalives": 1,
+        "keepalives_idle": max(1, round(seconds / 2)),
+        "keepalives_interval": max(1, round(seconds / 8)),
+        "keepalives_count": 4,
+        "tcp_user_timeout": round(seconds * 1000),
+    }
+
+
+def make_engine(url: str, busy_timeout_s: float = 30.0, immediate: bool = False, tcp_timeout_s: float = 0) -> Engine:
     """An engine that copes with several processes: WAL and a busy timeout on SQLite, pre-ping elsewhere.
 
     ``immediate``: every SQLite transaction starts with ``BEGIN IMMEDIATE``. A deferred one that reads
     and then writes fails at once ("database is locked", the busy timeout does not apply) when another
-    connection wrote in between; an immediate one waits its turn. Only for short transactions (the
-    store's), not for a client that keeps one open while idle (kombu's). Switching to WAL needs every
-    other connection gone, so it happens once, under the file lock, before any pooled connection
-    exists (the mode is kept in the file).
+    connection wrote in between; an immediate one waits its turn. Switching to WAL needs every other
+    connection gone, so it happens once, under the file lock, before any pooled connection exists (the
+    mode is kept in the file). ``tcp_timeout_s`` (PostgreSQL): see tcp_timeouts; 0 leaves libpq's defaults.
     """
     file = sqlite_file(url)
     if file is None:
-        return create_engine(url, pool_pre_ping=True)
+        postgres = make_url(url).get_backend_name() == "postgresql"
+        connect_args = tcp_timeouts(tcp_timeout_s) if postgres and tcp_timeout_s > 0 else {}
+        return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
     file.parent.mkdir(parents=True, exist_ok=True)
     with sqlite_lock(file), contextlib.closing(sqlite3.connect(file, timeout=busy_timeout_s)) as connection:
         connection.execute("PRAGMA journal_mode=WAL")  # readers do not wait for the writer
@@ -91,18 +106,12 @@ def make_engine(url: str, busy_timeout_s: float = 30.0, immediate: bool = False)
 
 @dataclass(frozen=True)
 class Claim:
-    """What a worker's attempt to take a submission found.
+    """A job a worker took: grade ``source`` for ``problem`` as attempt number ``attempts``."""
 
-    outcome: ``claimed`` (grade it, as attempt ``attempts``), ``final`` (already graded: do nothing),
-    ``busy`` (another worker holds a live lease), ``exhausted`` (recorded as ERROR, no attempts left),
-    ``missing`` (no such submission).
-    """
-
-    outcome: str
-    problem: str = ""
-    source: str = ""
-    attempts: int = 0
-    status: str = ""
+    submission_id: uuid.UUID
+    problem: str
+    source: str
+    attempts: int
 
 
 def _line(message: str) -> str:
@@ -126,6 +135,12 @@ class SubmissionStore(LoggingConfigurable):
         "processes do not race). Turn off to run `alembic upgrade` by hand in production.",
     )
     busy_timeout_s = Float(30.0, config=True, help="SQLite only: seconds a writer waits for another's lock.")
+    tcp_timeout_s = Float(
+        10.0,
+        config=True,
+        help="PostgreSQL only: seconds after which a connection whose server went silent (a half-open "
+        "connection: a cut link, a failover) counts as lost and is made again. 0: libpq's defaults (minutes).",
+    )
 
     @default("db_url")
     def _db_url_default(self) -> str:
@@ -144,7 +159,9 @@ class SubmissionStore(LoggingConfigurable):
         if self._engine is None or self._pid != os.getpid():
             if self._engine is not None:
                 self._engine.dispose(close=False)
-            self._engine = make_engine(self.db_url, self.busy_timeout_s, immediate=True)
+            self._engine = make_engine(
+                self.db_url, self.busy_timeout_s, immediate=True, tcp_timeout_s=self.tcp_timeout_s
+            )
             self._pid = os.getpid()
         return self._engine
 
@@ -220,7 +237,7 @@ class SubmissionStore(LoggingConfigurable):
     def create(
         self, username: str, problem: str, source: str, kind: str = SUBMIT, assignment: str | None = None
     ) -> Submission:
-        """A new PENDING submission (its message is about to be published)."""
+        """A new PENDING submission, due now: the next idle worker takes it."""
         now = utcnow()
         submission = Submission(
             id=uuid.uuid4(),
@@ -232,66 +249,53 @@ class SubmissionStore(LoggingConfigurable):
             status=PENDING,
             attempts=0,
             queued_at=now,
-            published_at=now,
+            due_at=now,
             log=_line(f"queued by {username} for {problem}"),
         )
         with self.session() as session:
             session.add(submission)
+            if session.bind.dialect.name == "postgresql":  # wakes the waiting workers once this commits
+                session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": JOBS_CHANNEL})
         return submission
 
     def get(self, submission_id: uuid.UUID | str) -> Submission | None:
         with self.session() as session:
             return session.get(Submission, _uuid(submission_id))
 
-    def claim(self, submission_id: uuid.UUID | str, worker: str, lease_s: float, max_attempts: int) -> Claim:
-        """Take a submission for one grading attempt, unless it is graded, held by a live worker or spent."""
-        sid = _uuid(submission_id)
-        for _ in range(5):  # a lost race re-reads the row and decides again
+    def claim_next(self, worker: str, lease_s: float, max_attempts: int) -> Claim | None:
+        """Take the next job: the oldest due PENDING submission, or a RUNNING one whose lease ran out.
+
+        One transaction per look. On PostgreSQL the row is locked with SKIP LOCKED, so workers never wait for
+        each other nor take the same row; on SQLite the transaction holds the database's write lock (BEGIN
+        IMMEDIATE). A job whose attempts are spent is recorded as ERROR on the way. None: no job is ready.
+        """
+        while True:
             now = utcnow()
+            ready = or_(
+                and_(Submission.status == PENDING, Submission.due_at <= now),
+                and_(Submission.status == RUNNING, Submission.heartbeat_at < now - timedelta(seconds=lease_s)),
+            )
             with self.session() as session:
-                row = session.get(Submission, sid)
+                row = session.execute(
+                    select(Submission)
+                    .where(ready)
+                    .order_by(Submission.due_at, Submission.queued_at)
+                    .limit(1)
+                    .with_for_update(skip_locked=True)
+                ).scalar_one_or_none()
                 if row is None:
-                    return Claim("missing")
-                seen = Claim("", row.problem, row.source, row.attempts, row.status)  # before any change
-                if row.status in FINAL:
-                    return replace(seen, outcome="final", source="")
-                live = row.heartbeat_at is not None and row.heartbeat_at >= now - timedelta(seconds=lease_s)
-                if row.status == RUNNING and live:
-                    return replace(seen, outcome="busy", source="")
-                guard = [Submission.id == sid, Submission.status == row.status, Submission.attempts == row.attempts]
-                guard.append(
-                    Submission.heartbeat_at.is_(None)
-                    if row.heartbeat_at is None
-                    else Submission.heartbeat_at == row.heartbeat_at
-                )
+                    return None
                 lost = f"attempt {row.attempts} lost (worker {row.worker} stopped answering)\n"
                 lost = lost if row.status == RUNNING else ""
-                if row.attempts >= max_attempts:
-                    message = f"the grader could not grade: gave up after {row.attempts} attempts"
-                    claim = replace(seen, outcome="exhausted", source="", status=ERROR)
-                    values = dict(
-                        status=ERROR,
-                        score=None,
-                        verdict=error_verdict_dict(row.problem, message),
-                        finished_at=now,
-                        heartbeat_at=None,
-                        log=Submission.log + _line(f"{lost}ERROR: no attempts left ({row.attempts} of {max_attempts})"),
-                    )
-                else:
-                    claim = replace(seen, outcome="claimed", attempts=row.attempts + 1, status=RUNNING)
-                    values = dict(
-                        status=RUNNING,
-                        attempts=claim.attempts,
-                        worker=worker,
-                        started_at=now,
-                        heartbeat_at=now,
-                        log=Submission.log + _line(f"{lost}attempt {claim.attempts} started on {worker}"),
-                    )
-                statement = update(Submission).where(*guard).values(**values)
-                result = session.execute(statement.execution_options(synchronize_session=False))
-                if result.rowcount == 1:
-                    return claim
-        return Claim("busy")
+                if row.attempts < max_attempts:
+                    row.status, row.attempts, row.worker = RUNNING, row.attempts + 1, worker
+                    row.started_at = row.heartbeat_at = now
+                    row.log += _line(f"{lost}attempt {row.attempts} started on {worker}")
+                    return Claim(row.id, row.problem, row.source, row.attempts)
+                message = f"the grader could not grade: gave up after {row.attempts} attempts"
+                row.status, row.score, row.verdict = ERROR, None, error_verdict_dict(row.problem, message)
+                row.finished_at, row.heartbeat_at = now, None
+                row.log += _line(f"{lost}ERROR: no attempts left ({row.attempts} of {max_attempts})")
 
     def _change(self, submission_id: uuid.UUID | str, attempt: int, **values) -> bool:
         """Apply values if `attempt` still holds the submission (RUNNING, not taken over)."""
@@ -324,99 +328,16 @@ class SubmissionStore(LoggingConfigurable):
         )
 
     def retry_later(self, submission_id: uuid.UUID | str, attempt: int, note: str, countdown_s: float) -> bool:
-        """Back to PENDING; the retry message is due in countdown_s."""
+        """Back to PENDING, due in countdown_s (a worker takes it then)."""
         due = utcnow() + timedelta(seconds=countdown_s)
         return self._change(
             submission_id,
             attempt,
             status=PENDING,
             heartbeat_at=None,
-            published_at=due,
+            due_at=due,
             log=Submission.log + _line(note),
         )
-
-    def note(self, submission_id: uuid.UUID | str, message: str) -> None:
-        """Add a line to the log (e.g. a skipped duplicate delivery)."""
-        with self.session() as session:
-            session.execute(
-                update(Submission)
-                .where(Submission.id == _uuid(submission_id))
-                .values(log=Submission.log + _line(message))
-            )
-
-    def reclaim_stale(self, lease_s: float) -> list[uuid.UUID]:
-        """RUNNING submissions whose worker stopped heartbeating: back to PENDING; the ids to publish again."""
-        cutoff = utcnow() - timedelta(seconds=lease_s)
-        taken = []
-        with self.session() as session:
-            rows = session.execute(
-                select(Submission.id, Submission.attempts, Submission.heartbeat_at, Submission.worker).where(
-                    Submission.status == RUNNING, Submission.heartbeat_at < cutoff
-                )
-            ).all()
-        for sid, attempts, heartbeat_at, worker in rows:
-            with self.session() as session:
-                result = session.execute(
-                    update(Submission)
-                    .where(Submission.id == sid, Submission.status == RUNNING)
-                    .where(Submission.attempts == attempts, Submission.heartbeat_at == heartbeat_at)
-                    .values(
-                        status=PENDING,
-                        heartbeat_at=None,
-                        published_at=utcnow(),
-                        log=Submission.log + _line(f"attempt {attempts} lost (worker {worker} stopped answering)"),
-                    )
-                )
-                if result.rowcount == 1:
-                    taken.append(sid)
-        return taken
-
-    def overdue(self, pending_s: float, retry_s: float | None = None) -> list[uuid.UUID]:
-        """PENDING submissions whose message is overdue, presumably lost: the ids, each published_at renewed.
-
-        pending_s for a job no worker took yet (it may wait behind a long queue); retry_s (default: the same)
-        for one that was taken before, whose message is a retry due at published_at, or a reclaimed job."""
-        now = utcnow()
-        retry_s = pending_s if retry_s is None else retry_s
-        fresh = (Submission.attempts == 0) & (Submission.published_at < now - timedelta(seconds=pending_s))
-        again = (Submission.attempts > 0) & (Submission.published_at < now - timedelta(seconds=retry_s))
-        with self.session() as session:
-            rows = session.execute(
-                select(Submission.id, Submission.published_at).where(Submission.status == PENDING, fresh | again)
-            ).all()
-        return self.renew(rows, "message overdue: published again")
-
-    def waiting_since(self, cutoff: datetime) -> list[tuple[uuid.UUID, datetime]]:
-        """PENDING submissions no worker took yet, published before cutoff: (id, published_at)."""
-        waiting = (Submission.status == PENDING) & (Submission.attempts == 0) & (Submission.published_at < cutoff)
-        with self.session() as session:
-            return list(session.execute(select(Submission.id, Submission.published_at).where(waiting)).all())
-
-    def renew(self, rows: list[tuple[uuid.UUID, datetime]], note: str) -> list[uuid.UUID]:
-        """Mark the (id, published_at) rows still PENDING and unchanged as published again, noting why; their
-        ids (to publish). A row another sweeper renewed first is left out."""
-        taken = []
-        for sid, published_at in rows:
-            with self.session() as session:
-                result = session.execute(
-                    update(Submission)
-                    .where(Submission.id == sid, Submission.status == PENDING)
-                    .where(Submission.published_at == published_at)
-                    .values(published_at=utcnow(), log=Submission.log + _line(note))
-                )
-                if result.rowcount == 1:
-                    taken.append(sid)
-        return taken
-
-    def abandon(self, submission_id: uuid.UUID | str, message: str) -> None:
-        """A submission whose message could not be published: ERROR, so nobody waits for it."""
-        with self.session() as session:
-            row = session.get(Submission, _uuid(submission_id))
-            if row is not None and row.status == PENDING:
-                row.status = ERROR
-                row.verdict = error_verdict_dict(row.problem, message)
-                row.finished_at = utcnow()
-                row.log += _line(f"ERROR: {message}")
 
 
 def _uuid(value: uuid.UUID | str) -> uuid.UUID:

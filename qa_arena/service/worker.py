@@ -1,133 +1,183 @@
-"""`qa-arena worker`: a Celery worker for the grading jobs, plus the sweeper that brings lost jobs back.
+"""`qa-arena worker`: processes that take grading jobs from the submissions table and grade them.
 
-The sweeper runs in the worker's main process. It puts RUNNING submissions whose worker stopped
-heartbeating (SIGKILL, a lost machine, a hard time limit) back to PENDING and publishes their job
-again, and republishes PENDING jobs whose message is long overdue. Several workers may sweep at
-once: each row changes under a guard, so one job is published once per loss. On Redis it also
-watches the worker's own consumer (StallWatch): a worker that has room while jobs wait, and takes
-none, reconnects to the broker.
+The worker's main process supervises `JobQueue.concurrency` job processes (spawned, one job at a time
+each): it restarts one that died, kills one whose job ran over `JobQueue.time_limit_s`, and removes
+judge containers left by a killed worker of this host. A job process's loop is claim, grade, record;
+when no job is ready it waits (queue.Wakeup). Job processes die with the main process (PR_SET_PDEATHSIG),
+so a SIGKILLed worker leaves no grading behind: its jobs' leases run out and other workers take them.
+SIGTERM or SIGINT: each job process finishes its job, then everything exits (exit code 0).
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import logging
+import multiprocessing
 import os
+import signal
 import socket
+import sys
 import threading
 import time
+from pathlib import Path
 
-from celery import signals
-from celery.worker import state
+from sqlalchemy.exc import InterfaceError, OperationalError
+from traitlets.config import Config
 
-from qa_arena.service.broker import prune_delivered
-from qa_arena.service.models import utcnow
+from qa_arena.service.grading import worker_name
+from qa_arena.service.queue import Wakeup
 from qa_arena.service.service import GradingService
 
 log = logging.getLogger(__name__)
+_PR_SET_PDEATHSIG = 1
+DATABASE_AWAY = (OperationalError, InterfaceError)
 
 
-class StallWatch:
-    """Reconnects this worker's consumer when jobs wait in the queue, it has a free slot, and it takes none.
+def die_with_parent() -> None:
+    """Linux: this process gets SIGKILL when its parent dies (a killed worker leaves no job process)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
-    Celery's Redis consumer can outlive its connection without noticing (a broker restart while every
-    slot was busy, a half-open TCP connection): the worker then idles while the queue fills. The sign
-    is unambiguous: the queue held jobs at every look for stall_s, this worker had room at every look,
-    and it received no job in that time. The remedy is the one a lost connection gets: the consumer
-    raises a connection error in its own event loop, and Celery reconnects (new channel, new prefetch).
-    A job that the old connection's pending BRPOP had already taken off the queue went down with it:
-    once reconnected, jobs published before then with a message neither queued nor delivered are
-    published again.
-    """
 
-    def __init__(self, service: GradingService) -> None:
-        self.service = service
-        self.queue = service.queue
-        self.consumer = None  # set once the worker is ready
-        self.received = 0  # jobs this worker's consumer took (task_received, in the main process)
-        self._since: float | None = None
-        self._received_then = 0
-        self._stalled_connection = None  # the connection given up, until the consumer has another
+class JobProcess:
+    """One job slot: a spawned process running `run_slot`, and what the supervisor knows of it."""
 
-    def on_received(self, **_signal_kwargs) -> None:
-        self.received += 1
-
-    def look(self) -> bool:
-        """One look; True when it found the consumer stalled and asked it to reconnect."""
-        consumer = self.consumer
-        if consumer is None or not self.queue.redis or self.queue.stall_s <= 0:
-            return False
-        if self._stalled_connection is not None:
-            if consumer.connection is None or consumer.connection is self._stalled_connection:
-                return False  # still reconnecting
-            self.publish_lost()
-            self._stalled_connection = None
-        now = time.monotonic()
-        room = len(state.reserved_requests) < self.queue.concurrency
-        if not room or self.received != self._received_then or self.queue.waiting() == 0:
-            self._since, self._received_then = None, self.received
-            return False
-        if self._since is None:
-            self._since = now
-        if now - self._since < self.queue.stall_s:
-            return False
-        self._since = None
-        if consumer.hub is None:  # the solo and threads pools run no event loop we can reach
-            log.error("jobs have waited %.0f s while this worker had room and took none", self.queue.stall_s)
-            return False
-        log.warning(
-            "jobs have waited %.0f s while this worker had room and took none: reconnecting to the broker",
-            self.queue.stall_s,
+    def __init__(self, context, config: Config, slot: int, loglevel: str) -> None:
+        self.slot = slot
+        self.job_started = context.Value("d", 0.0)  # time.monotonic() when its job began; 0: idle
+        self.looked = context.Value("d", 0.0)  # time.monotonic() when the database last answered it
+        self.stopping = context.Event()
+        self.process = context.Process(
+            target=run_slot,
+            args=(config, f"{worker_name()}/{slot}", loglevel, self.job_started, self.looked, self.stopping),
+            name=f"qa-arena-job-{slot}",
+            daemon=False,
         )
-        self._stalled_connection = consumer.connection
-        consumer.hub.call_soon(_raise_stalled)
-        return True
+        self.process.start()
 
-    def publish_lost(self) -> list[str]:
-        """Publish again the jobs published before now whose message is neither queued nor delivered."""
-        store = self.service.store
-        rows = store.waiting_since(utcnow())
-        held = self.queue.held([str(sid) for sid, _ in rows])
-        lost = [(sid, published_at) for sid, published_at in rows if str(sid) not in held]
-        ids = [str(sid) for sid in store.renew(lost, "message taken by a stalled connection: published again")]
-        for sid in ids:
-            log.warning("submission %s: job taken by the stalled connection, published again", sid)
-            self.service.publish(sid)
-        return ids
+    def running_for(self) -> float:
+        started = self.job_started.value
+        return time.monotonic() - started if started else 0.0
 
 
-def _raise_stalled() -> None:
-    """Run in the consumer's event loop: Celery treats it as a lost connection and reconnects."""
-    raise ConnectionError("the consumer took no job while jobs waited (stalled connection)")
+def run_slot(config: Config, name: str, loglevel: str, job_started, looked, stopping) -> None:
+    """A job process: take jobs and grade them until asked to stop. `name`: the worker's host:pid/slot."""
+    die_with_parent()
+    for signum in (signal.SIGTERM, signal.SIGINT):  # the supervisor says when to stop (stopping)
+        signal.signal(signum, signal.SIG_IGN)
+    logging.basicConfig(level=loglevel, format=f"[%(asctime)s %(levelname)s {name}] %(message)s")
+    service = GradingService(config=config)
+    wakeup = Wakeup(service.store, service.queue)
+    grader, store = service.grader, service.store
+    try:
+        while not stopping.is_set():
+            wakeup.listen()
+            try:
+                claim = store.claim_next(name, grader.lease_s, grader.max_attempts)
+            except DATABASE_AWAY as exc:
+                log.warning("cannot look for jobs: %s", " ".join(str(exc).split())[:300])
+                store.dispose()
+                stopping.wait(wakeup.interval_s)
+                continue
+            looked.value = time.monotonic()
+            if claim is None:
+                wakeup.wait(stopping)
+                continue
+            job_started.value = time.monotonic()
+            try:
+                result = grader.run(claim)
+                log.info("submission %s: %s", claim.submission_id, result)
+            except DATABASE_AWAY as exc:  # the verdict could not be recorded: graded again after its lease
+                log.warning("submission %s: not recorded: %s", claim.submission_id, " ".join(str(exc).split())[:300])
+            finally:
+                job_started.value = 0.0
+    finally:
+        wakeup.close()
+        from qa_arena.grading.sandbox.docker import DockerSandbox
+
+        DockerSandbox.drain_pools()  # pre-started judge containers go with their process
 
 
-class Sweeper:
-    """Every sweep_interval_s (and at start): republish lost jobs; on the embedded broker, prune old delivered
-    messages; on Redis, look at the consumer (StallWatch); remove judge containers whose worker is gone."""
+class Supervisor:
+    """The worker's main process: starts the job processes, keeps them running, reaps orphaned containers."""
 
-    PRUNE_EVERY_S = 3600.0
+    TICK_S = 0.5
 
-    def __init__(self, service: GradingService) -> None:
-        self.service = service
-        self.stall_watch = StallWatch(service)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="qa-arena-sweeper", daemon=True)
-        self._pruned_at = 0.0
+    def __init__(self, service: GradingService, loglevel: str = "INFO", alive_file: str | None = None) -> None:
+        self.service, self.loglevel = service, loglevel
+        self.alive_file = Path(alive_file) if alive_file else None
+        self.context = multiprocessing.get_context("spawn")  # a clean interpreter: no inherited connections
+        self.slots: list[JobProcess] = []
+        self.stop_requested = threading.Event()
         self._reaping_refused = False
+        self._reaped_at = 0.0
 
-    def sweep(self) -> list[str]:
-        """One pass; the ids published again."""
-        store, queue = self.service.store, self.service.queue
-        ids = [str(i) for i in store.reclaim_stale(self.service.grader.lease_s)]
-        ids += [str(i) for i in store.overdue(queue.pending_republish_s, queue.retry_republish_s)]
-        for sid in ids:
-            log.warning("submission %s: job lost, published again", sid)
-            self.service.publish(sid)
-        if queue.embedded and time.monotonic() - self._pruned_at > self.PRUNE_EVERY_S:
-            self._pruned_at = time.monotonic()
-            pruned = prune_delivered(queue.broker_url, queue.delivered_retention_s)
-            if pruned:
-                log.info("pruned %d delivered messages from the embedded broker", pruned)
-        return ids
+    def start_slot(self, slot: int) -> JobProcess:
+        return JobProcess(self.context, self.service.config, slot, self.loglevel)
+
+    def request_stop(self, signum=None, _frame=None) -> None:
+        if not self.stop_requested.is_set():
+            log.info("stopping: each job process finishes its job first (%s)", signal.Signals(signum).name)
+        self.stop_requested.set()
+
+    def run(self) -> int:
+        queue, store = self.service.queue, self.service.store
+        while True:  # a deployment may start the workers before their database
+            try:
+                store.ensure_schema()
+                break
+            except DATABASE_AWAY as exc:
+                reason = " ".join(str(exc).split())[:300]
+                log.warning("cannot reach the submissions database (%s): trying again in 2 s", reason)
+                store.dispose()
+                if self.stop_requested.wait(2.0):
+                    return 0
+        log.info("problem bank: %s", ", ".join(self.service.bank.paths) or "(empty: set QA_ARENA_PROBLEMS)")
+        log.info("submissions database: %s", store.engine.url.render_as_string(hide_password=True))
+        store.dispose()  # the supervisor holds no connection while it waits
+        self.slots = [self.start_slot(i + 1) for i in range(queue.concurrency)]
+        deadline = time.monotonic() + 120
+        while not all(job.looked.value for job in self.slots) and time.monotonic() < deadline:
+            if self.stop_requested.wait(0.05) or not all(job.process.is_alive() for job in self.slots):
+                break  # what went wrong is said below
+        log.info("qa-arena worker %s: %d job process(es) ready.", worker_name(), queue.concurrency)
+        while not self.stop_requested.wait(self.TICK_S):
+            self.watch_slots()
+            self.touch_alive()
+            if time.monotonic() - self._reaped_at >= queue.sweep_interval_s:
+                self._reaped_at = time.monotonic()
+                self.reap_judge_containers()
+        for job in self.slots:
+            job.stopping.set()
+        for job in self.slots:
+            job.process.join()
+        log.info("qa-arena worker %s stopped.", worker_name())
+        return 0
+
+    def watch_slots(self) -> None:
+        """Restart a job process that died; kill one whose job ran over the time limit (restarted next tick)."""
+        limit = self.service.queue.time_limit_s
+        for i, job in enumerate(self.slots):
+            if not job.process.is_alive():
+                log.error("job process %d exited with %s: starting another", job.slot, job.process.exitcode)
+                self.slots[i] = self.start_slot(job.slot)
+            elif job.running_for() > limit:
+                log.error("job process %d ran its job over %.0f s: killed (the job is taken again)", job.slot, limit)
+                job.process.kill()
+                job.process.join()
+
+    def touch_alive(self) -> None:
+        """The health file: touched while every job process is alive and is grading or reached the database."""
+        if self.alive_file is None:
+            return
+        now, recent = time.monotonic(), 3 * max(self.service.queue.poll_interval_s, 10.0)
+
+        def answering(job: JobProcess) -> bool:
+            return job.process.is_alive() and bool(job.job_started.value or now - job.looked.value < recent)
+
+        if all(answering(job) for job in self.slots):
+            self.alive_file.touch()
 
     def reap_judge_containers(self) -> None:
         """Judge containers left by a worker of this host that was killed (SIGKILL leaves its pool behind)."""
@@ -136,82 +186,31 @@ class Sweeper:
         from qa_arena.grading.judge import Judge
         from qa_arena.grading.sandbox.docker import DockerSandbox
 
-        if self._reaping_refused or Judge(config=self.service.config).backend_name() != "docker":
-            return
         try:
+            if self._reaping_refused or Judge(config=self.service.config).backend_name() != "docker":
+                return
             reaped = DockerSandbox.reap_orphans()
         except docker.errors.APIError as exc:
             if exc.status_code != 403:
-                raise
+                log.warning("could not look for orphaned judge containers: %s", exc)
+                return
             # The deployment's Docker proxy lists no containers; it removes a judge container itself when
             # the container's stream closes, as it does when its worker dies.
             log.info("not looking for orphaned judge containers: the Docker API refuses to list them")
             self._reaping_refused = True
             return
+        except Exception as exc:  # the Docker engine is away: next time
+            log.warning("could not look for orphaned judge containers: %s", exc)
+            return
         for name in reaped:
             log.warning("removed %s: the judge container of a worker that is gone", name)
 
-    def _loop(self) -> None:
-        while True:
-            try:
-                self.sweep()
-            except Exception:  # the database or broker may be back next time
-                log.exception("sweep failed")
-            try:
-                self.reap_judge_containers()
-            except Exception as exc:  # the Docker engine is away: next time
-                log.warning("could not look for orphaned judge containers: %s", exc)
-            try:
-                self.stall_watch.look()
-            except Exception as exc:  # the broker is away: the consumer notices that itself
-                log.info("could not look at the queue: %s", exc)
-            if self._stop.wait(self.service.queue.sweep_interval_s):
-                return
 
-    def start(self, sender=None, **_signal_kwargs) -> None:
-        """worker_ready: sender is the worker's consumer."""
-        self.stall_watch.consumer = sender
-        if not self._thread.is_alive():
-            service = self.service
-            log.info("problem bank: %s", ", ".join(service.bank.paths) or "(empty: set QA_ARENA_PROBLEMS)")
-            log.info("submissions database: %s", service.store.engine.url.render_as_string(hide_password=True))
-            self._thread.start()
-
-    def stop(self, **_signal_kwargs) -> None:
-        self._stop.set()
-
-
-def drain_sandbox_pools(**_signal_kwargs) -> None:
-    """Pre-started judge containers go with their process (a pool process exits without running atexit)."""
-    from qa_arena.grading.sandbox.docker import DockerSandbox
-
-    DockerSandbox.drain_pools()
-
-
-def run_worker(service: GradingService, loglevel: str = "INFO") -> int:
-    """Start a worker in this process until it is stopped (SIGTERM: warm shutdown); its exit code."""
-    service.store.ensure_schema()
-    queue = service.queue
-    sweeper = Sweeper(service)
-    # Started once the pool's processes exist, so they are not forked from a process running the thread.
-    signals.worker_ready.connect(sweeper.start, weak=False)
-    signals.task_received.connect(sweeper.stall_watch.on_received, weak=False)
-    signals.worker_shutdown.connect(sweeper.stop, weak=False)
-    signals.worker_process_shutdown.connect(drain_sandbox_pools, weak=False)  # prefork pool processes
-    signals.worker_shutdown.connect(drain_sandbox_pools, weak=False)  # solo and threads pools
-    worker = service.celery.Worker(
-        hostname=f"qa-arena.{os.getpid()}@{socket.gethostname()}",
-        loglevel=loglevel,
-        concurrency=queue.concurrency,
-        pool_cls=queue.pool,
-        queues=[queue.queue],
-        without_mingle=True,
-        without_gossip=True,
-        without_heartbeat=True,
-        optimization="fair",
-    )
-    try:
-        worker.start()
-    finally:
-        sweeper.stop()
-    return worker.exitcode or 0
+def run_worker(service: GradingService, loglevel: str = "INFO", alive_file: str | None = None) -> int:
+    """Run a worker in this process until SIGTERM or SIGINT; its exit code."""
+    logging.basicConfig(level=loglevel, format="[%(asctime)s %(levelname)s worker] %(message)s", stream=sys.stderr)
+    supervisor = Supervisor(service, loglevel, alive_file)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, supervisor.request_stop)
+    log.info("starting on %s (pid %d)", socket.gethostname(), os.getpid())
+    return supervisor.run()

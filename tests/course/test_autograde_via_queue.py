@@ -44,7 +44,6 @@ def test_autograde_through_the_queue_records_the_workers_verdicts(tmp_path):
     formgrader_env = {
         "QA_ARENA_AUTOGRADE_VIA": "queue",
         "QA_ARENA_DB_URL": str(settings["SubmissionStore.db_url"]),
-        "QA_ARENA_BROKER_URL": str(settings["GradingQueue.broker_url"]),
         # Grading here would be an ERROR: only the workers can grade.
         "QA_ARENA_SANDBOX": "tests.ai.fakes.CrashSandbox",
         "PYTHONPATH": str(ROOT),

@@ -32,12 +32,11 @@ import yaml
 from tests.deploy.conftest import DEPLOY, free_port, unique
 
 COMPOSE_FILE = DEPLOY / "compose.yaml"
-SERVICES = ("postgres", "redis", "docker-proxy-hub", "docker-proxy-worker", "hub", "worker", "nginx")
+SERVICES = ("postgres", "docker-proxy-hub", "docker-proxy-worker", "hub", "worker", "nginx")
 SECRETS = {
     "QA_ARENA_POSTGRES_PASSWORD": "testpg0secret",
     "QA_ARENA_HUB_DB_PASSWORD": "testhub0secret",
     "QA_ARENA_SERVICE_DB_PASSWORD": "testsvc0secret",
-    "QA_ARENA_REDIS_PASSWORD": "testredis0secret",
 }
 HEALTH_TIMEOUT = 180
 # Students whose servers the stack's hub spawns: DockerSpawner names their home volumes qa-arena-home-<name>
@@ -147,9 +146,9 @@ def test_secrets_come_only_from_the_environment(docker_compose, tmp_path):
         assert value not in text
     for key in SECRETS:
         assert f"${{{key}:?" in text or f"${{{key}}}" in text
-    missing = {k: v for k, v in SECRETS.items() if k != "QA_ARENA_REDIS_PASSWORD"}
+    missing = {k: v for k, v in SECRETS.items() if k != "QA_ARENA_SERVICE_DB_PASSWORD"}
     result = compose(docker_compose, env_file(tmp_path / ".env", **missing), "config", check=False)
-    assert result.returncode != 0 and "QA_ARENA_REDIS_PASSWORD" in result.stderr
+    assert result.returncode != 0 and "QA_ARENA_SERVICE_DB_PASSWORD" in result.stderr
 
 
 @pytest.mark.compose

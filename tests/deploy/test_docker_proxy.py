@@ -291,7 +291,7 @@ def test_grading_through_the_judge_proxy(judge_image, start_proxy, docker_client
         sandbox = DockerSandbox(config=config)
         sandbox._refill(sandbox._client())
         print(sandbox._pool().queue[0].container.name, flush=True)
-        os._exit(0)  # as a Celery pool process dies: no atexit, no cleanup
+        os._exit(0)  # as a killed job process dies: no atexit, no cleanup
         """
     )
     died = subprocess.run([sys.executable, "-c", pooled], env=env, capture_output=True, text=True, timeout=60)

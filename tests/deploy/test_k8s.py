@@ -137,8 +137,8 @@ def test_course_manifests():
     worker = documents("worker.yaml")[("Deployment", "qa-arena-worker")]["spec"]["template"]["spec"]
     worker_env = {e["name"]: e for e in next(c for c in worker["containers"] if c["name"] == "worker")["env"]}
     assert env["QA_ARENA_AUTOGRADE_VIA"]["value"] == "queue"
-    for name in ("QA_ARENA_BROKER_URL", "QA_ARENA_DB_URL"):
-        assert env[name]["valueFrom"] == worker_env[name]["valueFrom"]
+    assert env["QA_ARENA_DB_URL"]["valueFrom"] == worker_env["QA_ARENA_DB_URL"]["valueFrom"]
+    assert "QA_ARENA_BROKER_URL" not in env and "QA_ARENA_BROKER_URL" not in worker_env  # the database is the queue
 
 
 def test_worker_deployment_grades_through_its_own_engine_behind_the_judge_proxy():
@@ -149,8 +149,7 @@ def test_worker_deployment_grades_through_its_own_engine_behind_the_judge_proxy(
     assert worker["image"].endswith("qa-arena/worker:latest")
     env = {e["name"]: e for e in worker["env"]}
     assert env["DOCKER_HOST"]["value"] == "tcp://127.0.0.1:2375"
-    assert {"QA_ARENA_BROKER_URL", "QA_ARENA_DB_URL"} <= set(env)
-    assert all("secretKeyRef" in env[k]["valueFrom"] for k in ("QA_ARENA_BROKER_URL", "QA_ARENA_DB_URL"))
+    assert "secretKeyRef" in env["QA_ARENA_DB_URL"]["valueFrom"]
     proxy_env = {e["name"]: e["value"] for e in init["docker-proxy"]["env"]}
     assert proxy_env["QA_ARENA_PROXY_POLICY"] == "judge"
     assert proxy_env["QA_ARENA_PROXY_LISTEN"].startswith("127.0.0.1:")
@@ -198,14 +197,12 @@ def test_the_hub_runs_the_check_service_as_jupyterhub_config_does(monkeypatch):
     # Its queue and database: the workers' Secret, through the hub's environment.
     worker = documents("worker.yaml")[("Deployment", "qa-arena-worker")]["spec"]["template"]["spec"]["containers"][0]
     worker_env = {e["name"]: e for e in worker["env"]}
-    for name in ("QA_ARENA_BROKER_URL", "QA_ARENA_DB_URL"):
-        assert hub["extraEnv"][name] == {"valueFrom": worker_env[name]["valueFrom"]}
+    assert hub["extraEnv"]["QA_ARENA_DB_URL"] == {"valueFrom": worker_env["QA_ARENA_DB_URL"]["valueFrom"]}
     assert hub["extraEnv"]["QA_ARENA_CHECK_BIND_IP"] == "0.0.0.0"
 
     # hub.extraConfig, run as z2jh runs it (after hub.services): the service gets that environment, the
     # formgrader nothing, and the hub's own variables stay the hub's.
     monkeypatch.setenv("QA_ARENA_DB_URL", "postgresql+psycopg://qa_arena:pw@postgres/qa_arena")
-    monkeypatch.setenv("QA_ARENA_BROKER_URL", "redis://:pw@redis:6379/0")
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
     monkeypatch.setenv("QA_ARENA_HUB_PROFILE", "production")
     z2jh = Config()
@@ -215,6 +212,6 @@ def test_the_hub_runs_the_check_service_as_jupyterhub_config_does(monkeypatch):
     services = {s["name"]: s for s in z2jh.JupyterHub.services}
     environment = services["qa-arena"]["environment"]
     assert environment["QA_ARENA_DB_URL"].startswith("postgresql+psycopg://")
-    assert environment["QA_ARENA_BROKER_URL"].startswith("redis://") and environment["OPENAI_API_KEY"] == "sk-test"
+    assert environment["OPENAI_API_KEY"] == "sk-test"
     assert "QA_ARENA_HUB_PROFILE" not in environment and "PATH" in environment
     assert "environment" not in services["testing-101"]

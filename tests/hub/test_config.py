@@ -79,7 +79,6 @@ def production_env(state_dir, tmp_path) -> dict[str, str]:
         QA_ARENA_ADMIN_TOKEN="must-be-ignored-in-production",
         QA_ARENA_SANDBOX="docker",
         QA_ARENA_DB_URL="postgresql+psycopg://qa_arena:secret@db/qa_arena",
-        QA_ARENA_BROKER_URL="redis://:secret@redis:6379/0",
     )
 
 
@@ -121,10 +120,10 @@ def test_production_profile(production_env):
     assert formgrader["cwd"] == production_env["QA_ARENA_COURSE_DIR"]
     assert formgrader["environment"]["QA_ARENA_SANDBOX"] == "docker"
     assert formgrader["environment"]["QA_ARENA_EXCHANGE_LAYOUT"] == "per-user"  # its collect reads inbound/<user>/
-    # Its autograde button queues the cells for the workers (the hub cannot start judges), on their queue and DB.
+    # Its autograde button queues the cells for the workers (the hub cannot start judges), in their database.
     assert formgrader["environment"]["QA_ARENA_AUTOGRADE_VIA"] == "queue"
-    for name in ("QA_ARENA_DB_URL", "QA_ARENA_BROKER_URL"):
-        assert formgrader["environment"][name] == services["qa-arena"]["environment"][name] == production_env[name]
+    name = "QA_ARENA_DB_URL"
+    assert formgrader["environment"][name] == services["qa-arena"]["environment"][name] == production_env[name]
     assert not any(k.startswith("QA_ARENA_HUB_") or k == "QA_ARENA_ADMIN_TOKEN" for k in formgrader["environment"])
     roles = {r["name"]: r for r in hub["load_roles"]}
     assert "admin" not in roles

@@ -1,4 +1,4 @@
-"""Fixtures of the grading-service tests: real PostgreSQL and Redis, problem banks, `qa-arena worker` processes.
+"""Fixtures of the grading-service tests: real PostgreSQL, problem banks, `qa-arena worker` processes.
 
 Workers are real subprocesses (`qa-arena worker`, local sandbox backend) in their own process
 group, configured by a config file and environment made per test; every one is stopped at teardown.
@@ -21,19 +21,18 @@ import pytest
 from traitlets.config import Config
 
 from qa_arena.service.models import FINAL
-from tests.support.servers import DockerDaemon, PostgresServer, RedisServer, ServiceUnavailable
+from tests.support.servers import DockerDaemon, PostgresServer, ServiceUnavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 ADDER = ROOT / "tests" / "fixtures" / "problems" / "adder"
 REFERENCE_TESTS = ADDER / "reference_tests.py"
-# Every module's pytestmark. kombu's SQL transport (the embedded broker) uses a loader SQLAlchemy 2.1 deprecates.
-SERVICE = [pytest.mark.service, pytest.mark.filterwarnings("ignore:The ``noload`` loader strategy:DeprecationWarning")]
+SERVICE = [pytest.mark.service]  # every module's pytestmark
 
 # Knobs that make the service quick to observe: short polls, leases and backoffs.
 FAST = {
-    "GradingQueue.polling_interval_s": 0.1,
-    "GradingQueue.sweep_interval_s": 0.5,
-    "GradingQueue.stall_s": 5.0,
+    "JobQueue.sqlite_poll_interval_s": 0.05,
+    "JobQueue.poll_interval_s": 1.0,
+    "JobQueue.sweep_interval_s": 0.5,
     "Grader.lease_s": 3.0,
     "Grader.heartbeat_interval_s": 0.5,
     "Grader.retry_backoff_s": 0.3,
@@ -91,7 +90,7 @@ class WorkerProcess:
         return self.proc.wait(timeout=timeout_s)
 
     def stop(self) -> None:
-        """At teardown: at once (a warm shutdown takes the embedded broker's polling a few seconds)."""
+        """At teardown: at once."""
         if self.proc.poll() is None:
             self.kill()
 
@@ -141,9 +140,11 @@ class ServiceSetup:
         env.update(self.extra_env)
         return env
 
-    def worker(self, *args: str, ready: bool = True) -> WorkerProcess:
+    def worker(self, *args: str, ready: bool = True, wrap=None) -> WorkerProcess:
+        """A `qa-arena worker` with these arguments; wrap(argv) -> argv runs it otherwise (NetworkLink.command)."""
         log = self.root / f"worker-{len(self.workers) + 1}.log"
-        worker = WorkerProcess([*qa_arena_command(), "worker", *args], self.env(), log)
+        argv = [*qa_arena_command(), "worker", *args]
+        worker = WorkerProcess(wrap(argv) if wrap else argv, self.env(), log)
         self.workers.append(worker)
         return worker.wait_ready() if ready else worker
 
@@ -232,11 +233,6 @@ def postgres():
 
 
 @pytest.fixture(scope="session")
-def redis_server():
-    yield from serving(RedisServer())
-
-
-@pytest.fixture(scope="session")
 def bank(tmp_path_factory) -> Path:
     return make_bank(tmp_path_factory.mktemp("bank"))
 
@@ -257,10 +253,9 @@ def setup_factory(tmp_path):
 
 
 def embedded_settings(root: Path, bank: Path, **more) -> dict[str, object]:
-    """The embedded broker and SQLite store in root, the bank, and the fast knobs."""
+    """The embedded default (a SQLite database, which is the queue too) in root, the bank, and the fast knobs."""
     return {
         "SubmissionStore.db_url": f"sqlite:///{root / 'submissions.sqlite3'}",
-        "GradingQueue.broker_url": f"sqla+sqlite:///{root / 'broker.sqlite3'}",
         "ProblemBank.paths": [str(bank)],
         **FAST,
         **more,
@@ -269,7 +264,7 @@ def embedded_settings(root: Path, bank: Path, **more) -> dict[str, object]:
 
 @pytest.fixture(scope="module")
 def embedded(tmp_path_factory):
-    """One worker (concurrency 2, local sandbox) on the embedded broker, shared by a module's tests."""
+    """One worker (concurrency 2, local sandbox) on a SQLite database, shared by a module's tests."""
     root = tmp_path_factory.mktemp("embedded")
     bank = make_bank(root / "bank")
     setup = ServiceSetup(root / "service", embedded_settings(root, bank))
@@ -282,7 +277,7 @@ def embedded(tmp_path_factory):
 def own_server():
     """Start a server for this test alone (one a drill may halt and restart); stopped at teardown, even on failure.
 
-    own_server(RedisServer(persistent=True)) -> the started server; skips if it cannot run here."""
+    own_server(PostgresServer()) -> the started server; skips if it cannot run here."""
     started = []
 
     def start(server):

@@ -87,9 +87,9 @@ def test_no_worker_in_time_is_an_error_not_a_zero(tmp_path):
     assert "no verdict within 1 s" in verdict.message and "PENDING" in verdict.message
 
 
-def test_a_broker_that_is_away_is_an_error(tmp_path):
+def test_a_database_that_is_away_is_an_error(tmp_path):
     settings = embedded_settings(tmp_path, make_bank(tmp_path / "bank"))
-    settings["GradingQueue.broker_url"] = "redis://127.0.0.1:9/0"  # nothing listens on the discard port
+    settings["SubmissionStore.db_url"] = "postgresql+psycopg://qa@127.0.0.1:9/qa"  # nothing listens on the discard port
     problem = load_problem(tmp_path / "bank" / "adder")
     verdict = queued_judge(settings).grade(problem, WEAK, "eve")
     assert (verdict.status, verdict.score) == ("ERROR", None)

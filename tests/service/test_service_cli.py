@@ -1,4 +1,4 @@
-"""`qa-arena submit` and `qa-arena worker` as a user runs them: defaults only (embedded broker, SQLite, env)."""
+"""`qa-arena submit` and `qa-arena worker` as a user runs them: defaults only (a SQLite file, the environment)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from datetime import datetime
 
 import pytest
 
-from qa_arena.service.models import Submission
 from qa_arena.service.store import SubmissionStore
 
 from .conftest import REFERENCE_TESTS, SERVICE, make_bank, qa_arena_main, use_env
@@ -18,7 +17,7 @@ pytestmark = SERVICE
 
 @pytest.fixture
 def plain(setup_factory, tmp_path):
-    """No config at all: the bank from $QA_ARENA_PROBLEMS, state in $XDG_CACHE_HOME, the embedded broker."""
+    """No config at all: the bank from $QA_ARENA_PROBLEMS, the submissions (and queue) in $XDG_CACHE_HOME."""
     bank = make_bank(tmp_path / "bank")
     return setup_factory("plain", {}, env={"QA_ARENA_PROBLEMS": f"{tmp_path / 'nothing'}:{bank}"})
 
@@ -40,8 +39,8 @@ def test_submit_and_worker_end_to_end(plain):
     times = [datetime.fromisoformat(out[k]) for k in ("queued_at", "started_at", "finished_at")]
     assert times == sorted(times) and all(t.utcoffset().total_seconds() == 0 for t in times)
 
-    state = plain.root / "cache" / "qa-arena" / "service"  # the defaults: both files in the cache dir
-    assert (state / "broker.sqlite3").is_file()
+    state = plain.root / "cache" / "qa-arena" / "service"  # the default: one file in the cache dir
+    assert sorted(p.name for p in state.glob("*.sqlite3")) == ["submissions.sqlite3"]
     store = SubmissionStore(db_url=f"sqlite:///{state / 'submissions.sqlite3'}")
     assert store.get(first).status == "SUCCESS"  # the one queued before any worker ran
     assert store.get(out["id"]).username == "alice"
@@ -76,12 +75,8 @@ def test_bad_input_exits_2_with_one_line(plain, capsys, monkeypatch, args, reaso
     assert captured.out == "" and reason in captured.err and len(captured.err.strip().splitlines()) == 1
 
 
-def test_a_broker_that_does_not_answer_is_exit_1_and_an_error_record(plain, capsys, monkeypatch):
-    use_env(monkeypatch, {**plain.env(), "QA_ARENA_BROKER_URL": "redis://127.0.0.1:1/0"})
+def test_a_database_that_does_not_answer_is_exit_1_with_the_reason(plain, capsys, monkeypatch):
+    use_env(monkeypatch, {**plain.env(), "QA_ARENA_DB_URL": "postgresql+psycopg://qa@127.0.0.1:1/qa"})
     assert qa_arena_main(["submit", "adder", str(REFERENCE_TESTS), "--wait", "--json"]) == 1
-    assert "could not be queued" in capsys.readouterr().err
-    store = SubmissionStore(db_url=f"sqlite:///{plain.root / 'cache' / 'qa-arena' / 'service' / 'submissions.sqlite3'}")
-    with store.session() as session:
-        (row,) = session.query(Submission).all()
-    assert (row.status, row.score) == ("ERROR", None) and "could not be queued" in row.verdict["message"]
-    store.dispose()
+    err = capsys.readouterr().err
+    assert "could not be queued: OperationalError" in err and "127.0.0.1" in err and "port 1" in err

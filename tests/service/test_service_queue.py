@@ -1,15 +1,22 @@
-"""Grading jobs through the embedded broker to real `qa-arena worker` processes (local sandbox)."""
+"""Grading jobs through the embedded default (a SQLite database, which is the queue) to real `qa-arena worker`
+processes (local sandbox)."""
 
 from __future__ import annotations
 
-import pytest
+import time
 
 from qa_arena.grading.judge import Judge
 from qa_arena.grading.problem import load_problem
-from qa_arena.service.queue import TASK_NAME
-from qa_arena.service.service import GradingService
 
-from .conftest import REFERENCE_TESTS, SERVICE, embedded_settings, make_bank, wait_for
+from .conftest import (
+    REFERENCE_TESTS,
+    SERVICE,
+    assert_graded_once,
+    embedded_settings,
+    make_bank,
+    wait_all_final,
+    wait_for,
+)
 
 pytestmark = SERVICE
 
@@ -47,23 +54,20 @@ def test_failure_is_final_not_retried(embedded):
     assert done.verdict["valid_tests"] == 0 and "retry" not in done.log
 
 
-def test_a_redelivered_job_grades_once(embedded):
-    """Three deliveries of one submission: two at once (one finds a live lease), one after the verdict."""
-    service = embedded.service()
-    submission = service.submit("carol", "adder", REFERENCE_TESTS.read_text())
-    service.publish(submission.id)  # a duplicate while the first is queued or running
-    done = service.wait(submission.id, timeout_s=60)
-    assert done.status == "SUCCESS", done.log
-    service.publish(submission.id)  # a late duplicate, e.g. redelivered after a broker hiccup
-    final = wait_for(
-        lambda: (row := service.store.get(submission.id)).log.count("duplicate delivery skipped") == 2 and row,
-        timeout_s=30,
-        what="both duplicates to be skipped",
-    )
-    assert final.attempts == 1
-    assert final.log.count("attempt 1: SUCCESS") == 1 and "attempt 2" not in final.log
-    assert "duplicate delivery skipped: already SUCCESS" in final.log
-    assert (final.finished_at, final.verdict) == (done.finished_at, done.verdict)
+def test_workers_sharing_a_database_grade_each_job_once(setup_factory, tmp_path):
+    """Two workers (one with two job processes) on one SQLite file take 12 jobs between them: each is graded
+    exactly once, and both workers took some."""
+    bank = make_bank(tmp_path / "bank", timeout_s=20, minimal=True)
+    setup = setup_factory("shared", embedded_settings(tmp_path, bank))
+    first, second = setup.worker("--backend", "local", "--concurrency", "2"), setup.worker("--backend", "local")
+    service = setup.service()
+    ids = [service.submit(f"s{i:02d}", "adder", REFERENCE_TESTS.read_text()).id for i in range(12)]
+    rows = wait_all_final(service, ids, timeout_s=120, worker=first)
+    for row in rows:
+        assert_graded_once(row)
+    by_worker = {row.worker.rsplit("/", 1)[0] for row in rows}
+    assert len(by_worker) == 2, by_worker
+    assert "ready." in second.output
 
 
 def test_an_error_is_retried_with_backoff_then_recorded_as_error(setup_factory, tmp_path):
@@ -83,47 +87,45 @@ def test_an_error_is_retried_with_backoff_then_recorded_as_error(setup_factory, 
     assert (row.finished_at - row.queued_at).total_seconds() >= 0.9
 
 
-@pytest.mark.parametrize("broker", ["sqla+sqlite:////tmp/qa-arena-unused/broker.sqlite3", "redis://127.0.0.1:6379/0"])
-def test_jobs_are_durable_and_bounded(broker):
-    service = GradingService()
-    service.queue.broker_url = broker
-    conf, task = service.celery.conf, service.celery.tasks[TASK_NAME]
-    assert conf.task_acks_late and conf.task_reject_on_worker_lost and conf.worker_prefetch_multiplier == 1
-    assert task.acks_late and task.reject_on_worker_lost
-    assert 0 < conf.task_soft_time_limit < conf.task_time_limit
-    if broker.startswith("redis"):
-        assert conf.result_backend == broker  # Redis is the result backend too
-        assert conf.broker_transport_options["visibility_timeout"] > conf.task_time_limit
-    else:  # the embedded broker: kombu's SQL transport on SQLite, no result backend (the store holds verdicts)
-        assert conf.broker_transport == "qa_arena.service.broker:Transport"
-        assert conf.broker_url == "sqlite:////tmp/qa-arena-unused/broker.sqlite3"
-        assert conf.result_backend is None and conf.task_ignore_result
+SLOW = "import time\nfrom adder import add\n\n\ndef test_sum():\n    time.sleep(2)\n    assert add(2, 3) == 5\n"
 
 
-PUBLISH_AT = """
-import sys, time
-from traitlets.config import Config
-from qa_arena.service.service import GradingService
-
-config = Config()
-config.GradingQueue.broker_url = sys.argv[1]
-service = GradingService(config=config)
-time.sleep(max(0.0, float(sys.argv[2]) - time.time()))  # all together
-service.publish("00000000-0000-0000-0000-000000000001")
-"""
+def test_a_warm_shutdown_finishes_the_job_under_way(setup_factory, tmp_path):
+    setup = setup_factory("warm", embedded_settings(tmp_path, make_bank(tmp_path / "bank", timeout_s=20, minimal=True)))
+    worker = setup.worker("--backend", "local")
+    service = setup.service()
+    submission = service.submit("fay", "adder", SLOW)
+    wait_for(lambda: service.store.get(submission.id).status == "RUNNING", 30, "the job to start")
+    assert worker.terminate() == 0  # SIGTERM, as a service manager stops it
+    assert_graded_once(service.store.get(submission.id))  # finished before the worker exited
+    assert "stopping: each job process finishes its job first (SIGTERM)" in worker.output
 
 
-def test_processes_publishing_at_once_to_a_new_embedded_broker(tmp_path):
-    """kombu makes the queue's row on first use under a lock of its process only: the others must cope."""
-    import subprocess
-    import sys
-    import time
+def test_a_job_over_the_time_limit_is_killed_and_taken_again_until_its_attempts_are_spent(setup_factory, tmp_path):
+    settings = embedded_settings(
+        tmp_path,
+        make_bank(tmp_path / "bank", timeout_s=20, minimal=True),
+        **{"JobQueue.time_limit_s": 1.0, "Grader.max_attempts": 2},
+    )
+    setup = setup_factory("limit", settings)
+    worker = setup.worker("--backend", "local")
+    service = setup.service()
+    done = service.wait(service.submit("gus", "adder", SLOW).id, timeout_s=60)
+    assert (done.status, done.score, done.attempts) == ("ERROR", None, 2), done.log
+    assert "gave up after 2 attempts" in done.verdict["message"] and "attempt 1 lost" in done.log
+    assert worker.output.count("ran its job over 1 s: killed") == 2
+    assert "job process 1 exited" in worker.output  # and was started again, which took the job again
 
-    for attempt in range(3):  # the race is a matter of timing: a few fresh brokers
-        url = f"sqla+sqlite:///{tmp_path / f'broker-{attempt}.sqlite3'}"
-        at = str(time.time() + 3)
-        runs = [subprocess.Popen([sys.executable, "-c", PUBLISH_AT, url, at], stderr=subprocess.PIPE, text=True)
-                for _ in range(4)]  # fmt: skip
-        for run in runs:
-            _, err = run.communicate(timeout=60)
-            assert run.returncode == 0, err[-2000:]
+
+def test_the_alive_file_is_touched_while_the_worker_can_grade(setup_factory, tmp_path):
+    alive = tmp_path / "alive"
+    setup = setup_factory(
+        "alive", embedded_settings(tmp_path, make_bank(tmp_path / "bank", timeout_s=20, minimal=True))
+    )
+    worker = setup.worker("--backend", "local", "--alive-file", str(alive))
+    first = wait_for(lambda: alive.exists() and alive.stat().st_mtime, 10, "the alive file")
+    wait_for(lambda: alive.stat().st_mtime > first, 5, "the alive file to be touched again")
+    worker.kill()
+    stopped = alive.stat().st_mtime
+    time.sleep(1.5)
+    assert alive.stat().st_mtime == stopped

@@ -1,4 +1,4 @@
-"""What a worker's sweeper does besides jobs: it reaps the judge containers of workers that are gone."""
+"""What a worker's supervisor does besides jobs: it reaps the judge containers of workers that are gone."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ import types
 from traitlets.config import Config
 
 from qa_arena.grading.sandbox.docker import DockerSandbox
-from qa_arena.service.worker import Sweeper
+from qa_arena.service.worker import Supervisor
 
 
-def sweeper_for(backend: str) -> Sweeper:
+def sweeper_for(backend: str) -> Supervisor:
     config = Config()
     config.Judge.sandbox_class = backend
-    return Sweeper(types.SimpleNamespace(config=config, queue=None))
+    return Supervisor(types.SimpleNamespace(config=config, queue=None))
 
 
 def test_a_docker_worker_reaps_orphans_and_a_local_one_leaves_docker_alone(monkeypatch):

@@ -1,31 +1,33 @@
-"""Real PostgreSQL and Redis servers on loopback for tests and local trials (like a CI services script).
+"""A real PostgreSQL server on loopback for tests and local trials (like a CI services script), and the
+network and Docker engine that failure drills break.
 
 Each server is installed from Debian's packages when missing (as root, with `apt-get`; services
 are kept from starting on install), started as a child process on a free port with its data in
 a new temporary directory, and stopped (and its directory removed) by `stop()`, by the context
 manager, or at interpreter exit. Nothing is left listening, and no system service is touched.
 
-    with PostgresServer() as pg, RedisServer() as redis:
-        os.environ["QA_ARENA_DB_URL"], os.environ["QA_ARENA_BROKER_URL"] = pg.url, redis.url
+    with PostgresServer() as pg:
+        os.environ["QA_ARENA_DB_URL"] = pg.url
 
 For failure drills, `halt()` stops a server but keeps its data, port and settings, and `resume()` starts
 it again as it was (`restart()` does both). `DockerDaemon` is a private Docker engine (its own data
 root, socket and containerd namespace) that a drill may stop without touching the machine's engine.
-`TcpRelay` stands between clients and a server so that a drill can leave their connections half-open.
+`NetworkLink` puts clients in a network namespace of their own whose link a drill cuts (half-open connections).
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
+import fcntl
 import glob
 import os
+import re
 import shutil
 import signal
 import socket
 import subprocess
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -200,103 +202,87 @@ class _Server:
         raise NotImplementedError
 
 
-class TcpRelay:
-    """Relays 127.0.0.1:`port` to 127.0.0.1:`target`, one thread pair per connection.
+class NetworkLink:
+    """A network namespace joined to this one by a veth pair: clients run in it (`command`) and reach servers
+    here at `host_ip`. `silence_connections()` cuts the connections open now: their packets are dropped, with
+    no error to either end, what a NAT or firewall that forgot them or a failover leaves a client with
+    (half-open); new connections work. Root only; `close()` removes the namespace and the link."""
 
-    `freeze()` stops relaying on every connection open now and keeps it open: what a NAT or firewall
-    timeout or a failover leaves a client with (a half-open connection: no error, no reply). Later
-    connections are relayed as before.
-    """
+    _count = 0
+    LOCK = Path(tempfile.gettempdir()) / "qa-arena-network-links.lock"  # test runs side by side pick apart
 
-    def __init__(self, target: int) -> None:
-        self.target = target
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self._listener.getsockname()[1]
-        self._connections: list[tuple[socket.socket, socket.socket, threading.Event]] = []
-        self._lock = threading.Lock()
-        self._closed = threading.Event()
-        threading.Thread(target=self._accept, name="tcp-relay", daemon=True).start()
+    def __init__(self) -> None:
+        if os.geteuid() != 0:
+            raise ServiceUnavailable("a network namespace needs root")
+        ensure_packages("iproute2", "nftables")
+        NetworkLink._count += 1
+        tag = f"qa{os.getpid() % 100000}x{NetworkLink._count}"
+        self.namespace, self._host_end, self._inner_end = tag, f"{tag}h", f"{tag}n"
+        with open(self.LOCK, "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            self._create()
 
-    def _accept(self) -> None:
-        while not self._closed.is_set():
-            try:
-                client, _ = self._listener.accept()
-            except OSError:
-                continue
-            try:
-                server = socket.create_connection(("127.0.0.1", self.target))
-            except OSError:  # the server is away: the client sees its connection closed
-                client.close()
-                continue
-            frozen = threading.Event()
-            with self._lock:
-                self._connections.append((client, server, frozen))
-            for source, sink in ((client, server), (server, client)):
-                threading.Thread(target=self._pump, args=(source, sink, frozen), daemon=True).start()
-
-    def _pump(self, source: socket.socket, sink: socket.socket, frozen: threading.Event) -> None:
+    def _create(self) -> None:
+        """The namespace and the link, on the first 10.231.X.0/30 no interface of this machine has."""
+        taken = subprocess.run(["ip", "-o", "-4", "addr", "show"], capture_output=True, text=True, check=True).stdout
+        free = [x for x in range(1, 255) if f"10.231.{x}." not in taken]
+        if not free:
+            raise ServiceUnavailable("no free 10.231.X.0/30 network for a NetworkLink")
+        self.host_ip, self.inner_ip = f"10.231.{free[0]}.1", f"10.231.{free[0]}.2"
+        steps = [
+            ["ip", "netns", "add", self.namespace],
+            ["ip", "link", "add", self._host_end, "type", "veth", "peer", "name", self._inner_end],
+            ["ip", "link", "set", self._inner_end, "netns", self.namespace],
+            ["ip", "addr", "add", f"{self.host_ip}/30", "dev", self._host_end],
+            ["ip", "link", "set", self._host_end, "up"],
+            *(self.command(step) for step in (
+                ["ip", "addr", "add", f"{self.inner_ip}/30", "dev", self._inner_end],
+                ["ip", "link", "set", self._inner_end, "up"],
+                ["ip", "link", "set", "lo", "up"],
+            )),
+        ]  # fmt: skip
         try:
-            while not frozen.is_set():
-                data = source.recv(65536)
-                if not data or frozen.is_set():  # a frozen connection swallows what it holds
-                    break
-                sink.sendall(data)
-        except OSError:
-            pass
-        if not frozen.is_set():
-            for end in (source, sink):
-                with contextlib.suppress(OSError):
-                    end.shutdown(socket.SHUT_RDWR)
+            for step in steps:
+                _run_checked(step)
+        except ServiceUnavailable:
+            self.close()
+            raise
 
-    def freeze(self) -> int:
-        """Stop relaying on the connections open now; how many."""
-        with self._lock:
-            for _, _, frozen in self._connections:
-                frozen.set()
-            return len(self._connections)
+    def command(self, argv: list[str]) -> list[str]:
+        """argv, run inside the namespace."""
+        return ["ip", "netns", "exec", self.namespace, *argv]
+
+    def silence_connections(self) -> int:
+        """Drop, from now on, every packet of the TCP connections open now from the namespace to host_ip (what a
+        NAT that forgot them or a failover does); new connections work. How many were silenced."""
+        listing = subprocess.run(
+            self.command(["ss", "-Htn", "state", "established", "dst", self.host_ip]),
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+        ports = sorted({int(m) for m in re.findall(rf"{re.escape(self.inner_ip)}:(\d+)", listing)})
+        if ports:
+            listed = "{ " + ", ".join(map(str, ports)) + " }"
+            self._drop("qa_silence", f"tcp dport {listed}", f"tcp sport {listed}")
+        return len(ports)
+
+    def _drop(self, table: str, incoming: str, outgoing: str) -> None:
+        """An nftables table in the namespace that drops the packets matching incoming / outgoing."""
+        rules = (
+            f"table inet {table} {{\n"
+            f"  chain input {{\n    type filter hook input priority 0;\n    {incoming} drop;\n  }}\n"
+            f"  chain output {{\n    type filter hook output priority 0;\n    {outgoing} drop;\n  }}\n}}\n"
+        )
+        _run_checked(self.command(["nft", "-f", "-"]), rules)
 
     def close(self) -> None:
-        self._closed.set()
-        with contextlib.suppress(OSError):
-            self._listener.shutdown(socket.SHUT_RDWR)  # wakes the accept()
-        self._listener.close()
-        with self._lock:
-            for client, server, frozen in self._connections:
-                frozen.set()
-                for end in (client, server):
-                    with contextlib.suppress(OSError):
-                        end.close()
+        for step in (["ip", "link", "del", self._host_end], ["ip", "netns", "del", self.namespace]):
+            subprocess.run(step, capture_output=True, check=False)
 
 
-class RedisServer(_Server):
-    """redis-server on 127.0.0.1; `url` is redis://127.0.0.1:PORT/0.
-
-    No persistence by default (a restart empties it). ``persistent=True``: production's settings
-    (deploy/images/redis/redis.conf): an append-only file synced every second, no eviction.
-    """
-
-    prefix = "qa-arena-redis-"
-
-    def __init__(self, persistent: bool = False) -> None:
-        super().__init__()
-        self.persistent = persistent
-
-    def start(self) -> None:
-        ensure_packages("redis-server")
-        binary = shutil.which("redis-server") or "/usr/bin/redis-server"
-        self.directory = Path(tempfile.mkdtemp(prefix=self.prefix))
-        self.port = free_port()
-        command = [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
-        if self.persistent:
-            command += ["--appendonly", "yes", "--appendfsync", "everysec", "--maxmemory-policy", "noeviction"]
-        else:
-            command += ["--appendonly", "no"]
-        command += ["--daemonize", "no", "--dir", str(self.directory), "--protected-mode", "yes"]
-        self._spawn(command)
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+def _run_checked(argv: list[str], stdin: str | None = None) -> None:
+    result = subprocess.run(argv, input=stdin, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise ServiceUnavailable(f"{' '.join(argv)}: {result.stderr.strip()[-300:]}")
 
 
 class PostgresServer(_Server):
@@ -308,6 +294,11 @@ class PostgresServer(_Server):
     signal_stop = signal.SIGINT  # "fast" shutdown: ends sessions, no wait for clients
     prefix = "qa-arena-pg-"
     database = "qa_arena"
+
+    def __init__(self, also_listen_on: str | None = None) -> None:
+        """also_listen_on: one more address to serve (e.g. a NetworkLink's host_ip), trusted like 127.0.0.1."""
+        super().__init__()
+        self.also_listen_on = also_listen_on
 
     @staticmethod
     def bin_dir() -> Path:
@@ -340,7 +331,11 @@ class PostgresServer(_Server):
             self.directory = None
             raise ServiceUnavailable(f"initdb failed: {init.stderr.strip()[-500:]}")
         self.port = free_port()
-        options = ["-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={sockets}"]
+        if self.also_listen_on:
+            with open(data / "pg_hba.conf", "a") as hba:
+                hba.write(f"host all all {self.also_listen_on}/30 trust\n")
+        listen = ",".join(filter(None, ["127.0.0.1", self.also_listen_on]))
+        options = ["-c", f"listen_addresses={listen}", "-c", f"unix_socket_directories={sockets}"]
         options += ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
         self._spawn([str(bin_dir / "postgres"), "-D", str(data), "-p", str(self.port), *options], user=user)
         self.new_database(self.database)
@@ -376,6 +371,10 @@ class PostgresServer(_Server):
     @property
     def url(self) -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{self.database}"
+
+    def url_at(self, host: str, database: str | None = None) -> str:
+        """The URL of a database (default: `qa_arena`) through another of its addresses."""
+        return f"postgresql+psycopg://postgres@{host}:{self.port}/{database or self.database}"
 
 
 class DockerDaemon(_Server):
