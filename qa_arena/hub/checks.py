@@ -15,6 +15,7 @@ import os
 import sys
 from pathlib import Path
 
+from qa_arena import environment
 from qa_arena.checks import SERVICE_NAME, STAFF_SCOPE
 from qa_arena.client import CHECK_URL
 from qa_arena.grading.paths import bundled_problems_dir
@@ -36,7 +37,7 @@ def service_environment(state: Path, course: Course, dev: bool) -> dict[str, str
     """QA_ARENA_* for the check service and the dev worker: one queue, one database, and a problem bank
     that holds the course's own problems first (then $QA_ARENA_PROBLEMS, else the bundled problems)."""
     env = settings.services_environment()
-    given = [p for p in env.get("QA_ARENA_PROBLEMS", "").split(":") if p] or [str(bundled_problems_dir())]
+    given = environment.paths("QA_ARENA_PROBLEMS", env) or [str(bundled_problems_dir())]
     env["QA_ARENA_PROBLEMS"] = ":".join(dict.fromkeys([*map(str, course.problem_paths), *given]))
     if dev:
         files = settings.private_dir(state / "service")
