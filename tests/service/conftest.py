@@ -350,3 +350,19 @@ def docker_engine(private_docker):
     yield private_docker
     private_docker.resume()  # a drill that failed while it was stopped
     private_docker.remove_containers()
+
+
+DRILL_LINES: list[str] = []  # the drills' recovery times, for the run's summary
+
+
+@pytest.fixture
+def drill_report():
+    """say(line): a drill's measured recovery, shown in the run's terminal summary (also without -s)."""
+    return DRILL_LINES.append
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if DRILL_LINES:
+        terminalreporter.section("failure drills: recovery times")
+        for line in DRILL_LINES:
+            terminalreporter.write_line(line)

@@ -54,7 +54,9 @@ def count_final(service, ids) -> int:
     return sum(service.store.get(i).status in FINAL for i in ids)
 
 
-def test_postgresql_restarted_mid_burst_every_job_is_final_once(own_server, setup_factory, tmp_path, request):
+def test_postgresql_restarted_mid_burst_every_job_is_final_once(
+    own_server, setup_factory, tmp_path, request, drill_report
+):
     """The database restarts, for less than a lease, while a 50-job burst is graded by two workers: every
     submission ends final, graded once, its result recorded once."""
     cgroups = "qa-arena-svctest-drill-pg-"
@@ -82,19 +84,24 @@ def test_postgresql_restarted_mid_burst_every_job_is_final_once(own_server, setu
     wait_for(just_started, 60, "a job to start", interval_s=0.02)
     service.store.dispose()  # our connections would break like the workers'
     pg.restart(downtime_s=3.0)  # longer than the rest of that job: it finishes grading while the database is away
-    back_at = time.monotonic()
+    back_at, back_utc = time.monotonic(), utcnow()
 
     rows = wait_all_final(service, ids, timeout_s=120, worker=workers[0])
     for row in rows:
         assert_graded_once(row)
     output = "".join(worker.output for worker in workers)
     assert "could not record attempt 1" in output  # a verdict waited for the database, and was kept
-    print(f"\n[drill] PostgreSQL restarted mid-burst (3 s down): {BURST} jobs final once each, "
-          f"the last {time.monotonic() - back_at:.1f} s after it was back")  # fmt: skip
+    resumed_s = min((r.started_at - back_utc).total_seconds() for r in rows if r.started_at > back_utc)
+    drill_report(
+        f"PostgreSQL restarted mid-burst (3 s down): jobs taken again {resumed_s:.1f} s after it was back; all "
+        f"{BURST} final, each recorded once, {time.monotonic() - back_at:.1f} s after"
+    )
     service.store.dispose()
 
 
-def test_workers_whose_connections_go_half_open_recover_within_a_minute(own_server, setup_factory, tmp_path, request):
+def test_workers_whose_connections_go_half_open_recover_within_a_minute(
+    own_server, setup_factory, tmp_path, request, drill_report
+):
     """Every connection the workers hold to PostgreSQL goes silent while both job slots grade and more jobs
     wait; jobs queued afterwards wait too. With the default SubmissionStore.tcp_timeout_s the workers drop
     those connections, reconnect, and grade every job once, well within 60 s."""
@@ -130,7 +137,7 @@ def test_workers_whose_connections_go_half_open_recover_within_a_minute(own_serv
     recovered_s = time.monotonic() - cut_at
     for row in rows:
         assert row.status == "SUCCESS" and row.log.count(": SUCCESS") == 1, row.log  # recorded once each
-    print(f"\n[drill] half-open connections: {silenced} silenced, all {len(ids)} jobs final {recovered_s:.1f} s later")
+    drill_report(f"half-open connections: {silenced} silenced, all {len(ids)} jobs final {recovered_s:.1f} s later")
     assert recovered_s < 60
     service.store.dispose()
 

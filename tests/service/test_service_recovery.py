@@ -17,7 +17,9 @@ CGROUPS = "qa-arena-svctest-kill-"
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
-def test_a_killed_worker_loses_no_job_and_another_grades_it_once(setup_factory, tmp_path, request, database):
+def test_a_killed_worker_loses_no_job_and_another_grades_it_once(
+    setup_factory, tmp_path, request, database, drill_report
+):
     bank = make_bank(tmp_path / "bank", timeout_s=20, minimal=True)  # golden + one mutant: a short job
     settings = embedded_settings(tmp_path, bank, **{"LocalSandbox.cgroup_prefix": CGROUPS})
     if database == "postgresql":
@@ -41,7 +43,7 @@ def test_a_killed_worker_loses_no_job_and_another_grades_it_once(setup_factory, 
     assert done.log.count("attempt 1 lost") == 1 and str(other.proc.pid) in done.worker
     assert done.log.count(": SUCCESS") == 1 and "attempt 2: SUCCESS" in done.log  # one recorded result
     bound = setup.settings["Grader.lease_s"] + setup.settings["JobQueue.poll_interval_s"] + 10  # + the regrade
-    print(f"\n[drill] {database}: worker SIGKILLed mid-grade -> graded again by another worker in {recovered_s:.1f} s")
+    drill_report(f"{database}: worker SIGKILLed mid-grade -> graded again by another worker in {recovered_s:.1f} s")
     assert recovered_s < bound
 
     time.sleep(1.5)  # nobody grades it again
