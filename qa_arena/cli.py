@@ -25,6 +25,7 @@ SUBCOMMANDS = [
     "qa_arena.mutation.cli",  # mutants generate|accept
     "qa_arena.course.cli",  # course ..., demo
     "qa_arena.hub.cli",  # hub
+    "qa_arena.lms.cli",  # lms register|jwks|roster|link|push|status
     "qa_arena.image_cli",  # image build
 ]
 

@@ -52,7 +52,7 @@ def test_migrations_upgrade_and_downgrade(db_url):
     assert "submissions" in inspector.get_table_names()
     indexes = {ix["name"]: ix["column_names"] for ix in inspector.get_indexes("submissions")}
     assert indexes == INDEXES
-    assert store.current_revision() == "0004"
+    assert store.current_revision() == "0005"
     with store.engine.connect() as connection:  # the migrations build exactly what the models say
         context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE, "compare_type": True})
         assert compare_metadata(context, Base.metadata) == []

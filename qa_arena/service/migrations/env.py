@@ -8,6 +8,7 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import create_engine, pool
 
+import qa_arena.lms.models  # noqa: F401  (its tables, in the same metadata)
 from qa_arena.command import load_config
 from qa_arena.service.models import Base
 from qa_arena.service.store import VERSION_TABLE, SubmissionStore
