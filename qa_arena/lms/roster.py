@@ -1,10 +1,10 @@
 """A course's roster from the LMS (NRPS) into its nbgrader gradebook, under the usernames members get at launch.
 
-The username rule (`LmsUsernames.username_key`, default "email"): the member's email, lowercased; or
-"sub" (the LTI user id, stable but opaque), or another claim the roster and the launch both carry
-("preferred_username", "lis_person_sourcedid", "given_name"...). The same rule names a user at launch,
-so the gradebook's student is the hub's user. Members who cannot be graded are flagged, not added: no
-value for the rule, inactive in the LMS, or a username that another LMS user already has.
+The username rule is ltiauthenticator's (`c.LTI13Authenticator.username_key`, which
+`c.LmsUsernames.username_key` mirrors; default "email"): the claim's value, else the LTI user id (`sub`),
+lowercased as JupyterHub normalises names. The same rule names a user at launch, so the gradebook's student
+is the hub's user. Members who cannot be graded are flagged, not added: inactive in the LMS, or a username
+that another LMS user already has.
 """
 
 from __future__ import annotations
@@ -32,13 +32,15 @@ class LmsUsernames(LoggingConfigurable):
     username_key = Unicode(
         "email",
         config=True,
-        help="The claim that names a user: 'email' (lowercased; default), 'sub' (the LTI user id: stable, "
-        "opaque), or another claim the launch and the roster both carry. Change it only before the first launch.",
+        help="The claim that names a user, as c.LTI13Authenticator.username_key at launch: 'email' (default), "
+        "'sub' (the LTI user id: stable, opaque), or another claim the launch and the roster both carry. A user "
+        "without it is named by 'sub'. Names are lowercased. Change it only before the first launch.",
     )
 
     def username(self, claims: dict) -> str | None:
-        """The username for a launch's claims or a roster member (None: it lacks the claim)."""
+        """The username for a launch's claims or a roster member; None only without a user id at all."""
         value = claims.get(self.username_key) or claims.get(ROSTER_FIELDS.get(self.username_key, ""))
+        value = value or claims.get("sub") or claims.get("user_id")
         name = str(value or "").strip().lower()
         return name or None
 
@@ -99,7 +101,7 @@ class Roster(LoggingConfigurable):
         """(username, why this member cannot be graded or None)."""
         username = self.usernames.username(member)
         if username is None:
-            return None, f"no {self.usernames.username_key!r} in the roster: no username can be given"
+            return None, "no user id in the roster"
         if member.get("status", "Active") != "Active":
             return username, f"{member.get('status')} in the LMS"
         owner = owners.get(username)

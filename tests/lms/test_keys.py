@@ -33,3 +33,18 @@ def test_a_rotation_publishes_two_kids_until_the_old_one_is_retired(store):
     assert verify(signed_before, during) == {"n": 1}  # what the old key signed still verifies
     assert keys.retire_all_but_newest() == [old]
     assert [k["kid"] for k in keys.jwks()["keys"]] == [new]
+
+
+def test_the_username_rule_is_the_launchs():
+    """Mirrors ltiauthenticator's LTI13Authenticator.get_username (then JupyterHub lowercases)."""
+    from ltiauthenticator.lti13.auth import LTI13Authenticator
+
+    from qa_arena.lms.roster import LmsUsernames
+
+    for key in ("email", "sub", "given_name"):
+        ours, theirs = LmsUsernames(username_key=key), LTI13Authenticator(username_key=key)
+        for claims in ({"sub": "U-1", "email": "Ada@Example.edu", "given_name": "Ada"}, {"sub": "U-2"}):
+            assert ours.username(claims) == theirs.get_username(claims).lower(), (key, claims)
+    roster_member = {"user_id": "U-3", "email": "Cy@Example.edu"}  # NRPS names the user id user_id
+    assert LmsUsernames(username_key="sub").username(roster_member) == "u-3"
+    assert LmsUsernames().username(roster_member) == "cy@example.edu"
