@@ -48,8 +48,9 @@ dev (what `qa-arena hub` starts; for development and demos, never for real stude
 
 production (`QA_ARENA_HUB_PROFILE=production`):
 
-    QA_ARENA_HUB_AUTHENTICATOR   required: an authenticator class or entry-point name (generic-oauth,
-                                 an LTI authenticator...); allow-listed to the instructors and students
+    QA_ARENA_HUB_AUTHENTICATOR   required: an authenticator class or entry-point name (generic-oauth...),
+                                 allow-listed to the instructors and students; or lti13: launched from the
+                                 LMS registered with `qa-arena lms register` (qa_arena/hub/lti.py)
     QA_ARENA_HUB_DB_URL          required: PostgreSQL, e.g. postgresql+psycopg://hub:PASSWORD@db/jupyterhub
     QA_ARENA_HUB_ALLOW_SQLITE    1: also accept a sqlite:/// URL above (tests and trials on one machine only:
                                  SQLite is not for a hub many users hit at once); default 0
@@ -85,8 +86,9 @@ from pathlib import Path
 from jupyterhub.utils import random_port
 
 from qa_arena.client import CHECK_URL
+from qa_arena.command import load_config
 from qa_arena.environment import value as environment_value
-from qa_arena.hub import settings
+from qa_arena.hub import lti, settings
 from qa_arena.hub.accounts import demo_accounts
 from qa_arena.hub.checks import client_url, configure_checks, service_environment
 from qa_arena.hub.course import Course, load_course
@@ -94,6 +96,7 @@ from qa_arena.hub.dev import prepare_dev
 from qa_arena.hub.exchange import exchange_layout, exchange_volumes, make_user_directories
 from qa_arena.hub.formgrader_links import formgrader_link_handlers
 from qa_arena.hub.proxy import find_proxy
+from qa_arena.service.store import SubmissionStore
 
 c = get_config()  # noqa: F821 - provided by JupyterHub
 c.JupyterHub.template_paths = [str(Path(settings.__file__).with_name("templates"))]  # services named for people
@@ -246,9 +249,13 @@ def production_profile() -> None:
         c.ConfigurableHTTPProxy.command = [proxy]
     c.JupyterHub.cleanup_servers = False  # restarting the hub leaves users' containers running
 
-    c.JupyterHub.authenticator_class = authenticator
-    c.Authenticator.allowed_users = set(INSTRUCTORS) | set(STUDENTS)
-    c.Authenticator.admin_users = set()
+    lti_handlers = []
+    if authenticator == lti.AUTHENTICATOR:  # launched from an LMS: its users and courses come from there
+        lti_handlers = lti.configure_lti(c, SubmissionStore(config=load_config(None)))
+    else:
+        c.JupyterHub.authenticator_class = authenticator
+        c.Authenticator.allowed_users = set(INSTRUCTORS) | set(STUDENTS)
+        c.Authenticator.admin_users = set()
 
     image = settings.value("QA_ARENA_SINGLEUSER_IMAGE", "qa-arena/singleuser:latest")
     c.JupyterHub.spawner_class = "dockerspawner.DockerSpawner"
@@ -287,7 +294,7 @@ def production_profile() -> None:
     # The hub cannot start judges (its Docker proxy allows users' servers only): the workers grade its batches.
     via = environment_value("QA_ARENA_AUTOGRADE_VIA", "queue")
     service, roles = formgrader(course, "docker", QA_ARENA_EXCHANGE_LAYOUT=layout, QA_ARENA_AUTOGRADE_VIA=via)
-    c.JupyterHub.extra_handlers = formgrader_link_handlers([service["name"]])
+    c.JupyterHub.extra_handlers = [*formgrader_link_handlers([service["name"]]), *lti_handlers]
     idle = int(settings.value("QA_ARENA_IDLE_TIMEOUT", "3600"))
     culler = {
         "name": "idle-culler",

@@ -3,6 +3,7 @@
     qa-arena lms register --issuer ISS --client-id ID --deployment-id DEP --auth-url URL --token-url URL --jwks-url URL
     qa-arena lms jwks                                        # the tool's public JWKS as JSON
     qa-arena lms roster --course-dir DIR --memberships-url URL [--json]
+    qa-arena lms link-course --course-dir DIR --context-id ID     # launches from that LMS course land here
     qa-arena lms link --course-dir DIR ASSIGNMENT --lineitem URL
     qa-arena lms push --course-dir DIR ASSIGNMENT [--dry-run] [--resend-failed] [--json]
     qa-arena lms status --course-dir DIR ASSIGNMENT --json
@@ -59,6 +60,10 @@ def add_parsers(subparsers) -> None:
     roster.add_argument("--memberships-url", required=True, help="the context's NRPS memberships URL")
     roster.add_argument("--json", action="store_true")
     roster.set_defaults(func=cmd_roster)
+
+    course_link = course_command("link-course", "make an LMS context (a course there) this course", assignment=False)
+    course_link.add_argument("--context-id", required=True, help="the LTI context id (the launch's context claim)")
+    course_link.set_defaults(func=cmd_link_course)
 
     link = course_command("link", "post an assignment's scores to an LMS line item")
     link.add_argument("--lineitem", required=True, help="the line item's URL (AGS)")
@@ -121,7 +126,8 @@ def find_platform(session, url: str, issuer: str | None) -> Platform:
             "no LMS is registered" + (f" with issuer {issuer!r}" if issuer else "") + ": qa-arena lms register"
         )
     if len({p.client_id for p in platforms}) > 1 or len({p.issuer for p in platforms}) > 1:
-        raise BadInput(f"several registrations could own {url}: pass --issuer")
+        where = f" for {url}" if url else ""
+        raise BadInput(f"several LMS registrations match{where}: pass --issuer")
     return platforms[0]
 
 
@@ -199,6 +205,25 @@ def cmd_roster(args) -> int:
         print(f"{len(result.added)} added, {len(result.kept)} kept, {len(result.flagged)} flagged")
         for member in result.flagged:
             print(f"  flagged {member['name'] or member['sub']}: {member['reason']}")
+    return EXIT_OK
+
+
+def cmd_link_course(args) -> int:
+    from sqlalchemy import select
+
+    from qa_arena.lms.models import CourseLink
+
+    course, store = _course(args), _store(args)
+    with store.session() as session:
+        platform = find_platform(session, "", args.issuer)
+        row = session.scalars(
+            select(CourseLink).where(CourseLink.platform_id == platform.id, CourseLink.context_id == args.context_id)
+        ).one_or_none()
+        if row is None:
+            row = CourseLink(platform_id=platform.id, context_id=args.context_id)
+            session.add(row)
+        row.course_id, row.course_dir = course.course_id, str(course.root)
+    print(f"LMS context {args.context_id} of {platform.issuer} -> course {course.course_id} ({course.root})")
     return EXIT_OK
 
 

@@ -114,3 +114,41 @@ class ScorePost(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class CourseLink(Base):
+    """An LMS context (a course there) linked to a QA Arena course, once, by its instructor or an admin."""
+
+    __tablename__ = "lms_courses"
+    __table_args__ = (UniqueConstraint("platform_id", "context_id", name="uq_lms_courses_platform_context"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    platform_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("lms_platforms.id", name="fk_lms_courses_platform_id", ondelete="CASCADE")
+    )
+    context_id: Mapped[str] = mapped_column(String(500))
+    course_id: Mapped[str] = mapped_column(String(200))
+    course_dir: Mapped[str] = mapped_column(Text)
+    linked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Launch(Base):
+    """One LTI launch that logged a user in: who, from which deployment, context and link, with which roles."""
+
+    __tablename__ = "lms_launches"
+    __table_args__ = (Index("ix_lms_launches_username", "username"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    platform_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("lms_platforms.id", name="fk_lms_launches_platform_id", ondelete="CASCADE")
+    )
+    sub: Mapped[str] = mapped_column(String(500))
+    username: Mapped[str] = mapped_column(String(200))
+    context_id: Mapped[str | None] = mapped_column(String(500))
+    course_id: Mapped[str | None] = mapped_column(String(200))  # the linked course, if any
+    resource_link_id: Mapped[str | None] = mapped_column(String(500))
+    role: Mapped[str | None] = mapped_column(String(16))  # instructor | ta | student
+    roles: Mapped[list] = mapped_column(JSON, default=list)
+    ags: Mapped[dict | None] = mapped_column(JSON)  # the AGS endpoint claim
+    nrps: Mapped[dict | None] = mapped_column(JSON)  # the NRPS claim
+    launched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

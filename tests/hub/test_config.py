@@ -220,3 +220,28 @@ def test_state_dir_must_be_reachable_by_users(tmp_path):
     closed = tmp_path / "closed"
     closed.mkdir(mode=0o700)
     assert "cannot traverse" in fails(hub_env(closed / "state"))
+
+
+def test_production_with_lti13_launches_from_the_registered_lms(production_env, tmp_path):
+    """QA_ARENA_HUB_AUTHENTICATOR=lti13: ltiauthenticator for the LMS that `qa-arena lms register` recorded,
+    QA Arena's post-auth hook, the tool's JWKS beside the formgrader links; no allow-list (the LMS decides)."""
+    db_url = f"sqlite:///{tmp_path / 'qa-arena.sqlite3'}"
+    env = {**production_env, "QA_ARENA_HUB_AUTHENTICATOR": "lti13", "QA_ARENA_DB_URL": db_url}
+    assert "no LMS is registered: qa-arena lms register" in fails(env)
+    register = ["lms", "register", "--issuer", "https://canvas.instructure.com", "--client-id", "10000000000001",
+                "--deployment-id", "1:abc", "--auth-url", "https://sso.canvaslms.com/api/lti/authorize_redirect",
+                "--token-url", "https://sso.canvaslms.com/login/oauth2/token",
+                "--jwks-url", "https://sso.canvaslms.com/api/lti/security/jwks"]  # fmt: skip
+    done = subprocess.run([sys.executable, "-m", "qa_arena", *register], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    loaded = load(env)
+    config, lti = loaded["config"], loaded["config"]["LTI13Authenticator"]
+    assert loaded["authenticator"] == "ltiauthenticator.lti13.auth.LTI13Authenticator"
+    assert (lti["issuer"], lti["client_id"], lti["username_key"]) == (
+        "https://canvas.instructure.com", ["10000000000001"], "email")  # fmt: skip
+    assert lti["authorize_url"].endswith("/authorize_redirect") and lti["jwks_endpoint"].endswith("/jwks")
+    assert 30 <= config["LTI13LaunchValidator"]["time_leeway"] <= 60
+    assert "post_auth_hook" in config["Authenticator"] and config["Authenticator"]["manage_groups"] is True
+    assert loaded["allowed_users"] == []
+    handlers = [h[0] for h in config["JupyterHub"]["extra_handlers"]]
+    assert "/lti13/jwks" in handlers and any("tree" in h for h in handlers)

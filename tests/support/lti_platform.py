@@ -10,6 +10,7 @@ it on the same port. Everything it received is kept for the test to compare (`sc
 
 from __future__ import annotations
 
+import html
 import json
 import secrets
 import threading
@@ -108,6 +109,8 @@ class _Handler(BaseHTTPRequestHandler):
         path = urlsplit(self.path)
         if path.path == "/jwks":
             return self._answer(200, self.platform.jwks())
+        if path.path == "/auth":
+            return self._authorize({k: v[0] for k, v in parse_qs(path.query).items()})
         if path.path.startswith("/nrps/"):
             return self._memberships(path.path.removeprefix("/nrps/"), parse_qs(path.query))
         self._refuse(404, f"no {path.path}")
@@ -122,6 +125,32 @@ class _Handler(BaseHTTPRequestHandler):
         if len(parts) == 3 and parts[0] == "lineitems" and parts[2] == "scores":
             return self._score(parts[1])
         self._refuse(404, f"no {path.path}")
+
+    def _authorize(self, query: dict) -> None:
+        """OIDC authorization (the launch's second step): an auto-posting form with the signed id_token."""
+        expected = {"scope": "openid", "response_type": "id_token", "response_mode": "form_post", "prompt": "none"}
+        wrong = {k: query.get(k) for k, v in expected.items() if query.get(k) != v}
+        if wrong or query.get("client_id") != self.platform.state.client_id:
+            return self._refuse(400, f"bad authorization request: {wrong or query.get('client_id')}")
+        claims = self.platform.launches.get(query.get("lti_message_hint", ""))
+        if claims is None or claims["sub"] != query.get("login_hint") or not query.get("nonce"):
+            return self._refuse(400, "unknown login_hint / lti_message_hint, or no nonce")
+        now = int(time.time())
+        client = self.platform.state.client_id
+        token = {**claims, "iss": self.platform.issuer, "aud": client, "azp": client, "iat": now, "exp": now + 300,
+                 "nonce": query["nonce"]}  # fmt: skip
+        id_token = jwt.encode(token, self.platform.private_pem(), algorithm="RS256", headers={"kid": "platform-1"})
+        page = (
+            f'<html><body><form method="post" action="{html.escape(query["redirect_uri"])}">'
+            f'<input type="hidden" name="id_token" value="{id_token}">'
+            f'<input type="hidden" name="state" value="{html.escape(query.get("state", ""))}">'
+            "</form><script>document.forms[0].submit()</script></body></html>"
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(page)))
+        self.end_headers()
+        self.wfile.write(page)
 
     def _token(self) -> None:
         state = self.platform.state
@@ -232,6 +261,7 @@ class LtiPlatform:
         self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.port = 0
         self._server: ThreadingHTTPServer | None = None
+        self.launches: dict[str, dict] = {}  # lti_message_hint -> the id_token's claims (prepare_launch)
 
     def start(self) -> LtiPlatform:
         handler = type("Handler", (_Handler,), {"platform": self})
@@ -273,6 +303,37 @@ class LtiPlatform:
 
     def lineitem_url(self, lineitem: str, query: str = "") -> str:
         return f"{self.issuer}/lineitems/{lineitem}" + (f"?{query}" if query else "")
+
+    def private_pem(self) -> str:
+        from cryptography.hazmat.primitives import serialization
+
+        return self._key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ).decode()
+
+    def prepare_launch(
+        self, sub: str, *, roles=(LEARNER,), context: str = "ctx-1", deployment: str | None = None, **more
+    ) -> dict:
+        """What an LMS page's launch link carries for this user: the login initiation's parameters. The id_token
+        made at /auth has the LTI claims of a resource-link launch from `context` (more: email, name...)."""
+        hint = secrets.token_hex(8)
+        self.launches[hint] = {
+            "sub": sub,
+            "https://purl.imsglobal.org/spec/lti/claim/message_type": "LtiResourceLinkRequest",
+            "https://purl.imsglobal.org/spec/lti/claim/version": "1.3.0",
+            "https://purl.imsglobal.org/spec/lti/claim/deployment_id": deployment or self.deployment_id,
+            "https://purl.imsglobal.org/spec/lti/claim/target_link_uri": "",
+            "https://purl.imsglobal.org/spec/lti/claim/resource_link": {"id": f"link-{context}"},
+            "https://purl.imsglobal.org/spec/lti/claim/context": {"id": context, "title": f"Course {context}"},
+            "https://purl.imsglobal.org/spec/lti/claim/roles": list(roles),
+            "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice": {
+                "context_memberships_url": self.memberships_url(context), "service_versions": ["2.0"]},
+            "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint": {
+                "scope": [SCORE_SCOPE, LINEITEM_SCOPE], "lineitems": f"{self.issuer}/lineitems"},
+            **more,
+        }  # fmt: skip
+        return {"iss": self.issuer, "login_hint": sub, "lti_message_hint": hint, "client_id": self.state.client_id,
+                "lti_deployment_id": deployment or self.deployment_id}  # fmt: skip
 
     def jwks(self) -> dict:
         public = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self._key.public_key()))

@@ -1,4 +1,5 @@
-"""The LMS: registrations, the tool's keys, line items, roster members and the score outbox (qa_arena.lms.models).
+"""The LMS: registrations, the tool's keys, line items, roster members, the score outbox, course links and
+launches (qa_arena.lms.models).
 
 Revision ID: 0005
 Revises: 0004
@@ -99,9 +100,52 @@ def upgrade() -> None:
         sa.CheckConstraint("state IN ('pending', 'sent', 'failed', 'skipped')", name="ck_lms_outbox_state"),
     )
     op.create_index("ix_lms_outbox_lineitem_student", "lms_outbox", ["lineitem_id", "student"])
+    op.create_table(
+        "lms_courses",
+        sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+        sa.Column("platform_id", sa.Integer(), nullable=False),
+        sa.Column("context_id", sa.String(500), nullable=False),
+        sa.Column("course_id", sa.String(200), nullable=False),
+        sa.Column("course_dir", sa.Text(), nullable=False),
+        sa.Column("linked_at", UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_lms_courses"),
+        sa.ForeignKeyConstraint(
+            ["platform_id"], ["lms_platforms.id"], name="fk_lms_courses_platform_id", ondelete="CASCADE"
+        ),
+        sa.UniqueConstraint("platform_id", "context_id", name="uq_lms_courses_platform_context"),
+    )
+    op.create_table(
+        "lms_launches",
+        sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+        sa.Column("platform_id", sa.Integer(), nullable=False),
+        sa.Column("sub", sa.String(500), nullable=False),
+        sa.Column("username", sa.String(200), nullable=False),
+        sa.Column("context_id", sa.String(500), nullable=True),
+        sa.Column("course_id", sa.String(200), nullable=True),
+        sa.Column("resource_link_id", sa.String(500), nullable=True),
+        sa.Column("role", sa.String(16), nullable=True),
+        sa.Column("roles", sa.JSON(), nullable=False),
+        sa.Column("ags", sa.JSON(), nullable=True),
+        sa.Column("nrps", sa.JSON(), nullable=True),
+        sa.Column("launched_at", UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_lms_launches"),
+        sa.ForeignKeyConstraint(
+            ["platform_id"], ["lms_platforms.id"], name="fk_lms_launches_platform_id", ondelete="CASCADE"
+        ),
+    )
+    op.create_index("ix_lms_launches_username", "lms_launches", ["username"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_lms_launches_username", "lms_launches")
     op.drop_index("ix_lms_outbox_lineitem_student", "lms_outbox")
-    for table in ("lms_outbox", "lms_members", "lms_lineitems", "lms_tool_keys", "lms_platforms"):
+    for table in (
+        "lms_launches",
+        "lms_courses",
+        "lms_outbox",
+        "lms_members",
+        "lms_lineitems",
+        "lms_tool_keys",
+        "lms_platforms",
+    ):
         op.drop_table(table)
