@@ -3,5 +3,7 @@
 - ``models``: the tables (in the QA Arena database); ``keys``: the tool's RSA keys and JWKS;
 - ``client``: what the tool asks of a platform (tokens, scores, memberships), with timeouts and retries;
 - ``passback``: the outbox of score posts for an assignment; ``roster``: members into the gradebook;
+- ``launch``: the post-auth hook of LTI launches (deployments, records, groups); ``deep_linking``: the answer
+  to an instructor adding an assignment from the LMS (the hub's side is ``qa_arena/hub/lti.py``);
 - ``cli``: `qa-arena lms register|jwks|roster|link|push|status`.
 """

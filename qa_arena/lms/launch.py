@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 DEPLOYMENT, CONTEXT, RESOURCE_LINK, ROLES = (CLAIM + n for n in ("deployment_id", "context", "resource_link", "roles"))
+MESSAGE_TYPE = CLAIM + "message_type"
+DEEP_LINKING = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
 AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 NRPS = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 INSTRUCTOR_ROLES = ("membership#Instructor", "membership#ContentDeveloper", "membership#Administrator")
@@ -102,6 +104,8 @@ class Launches:
                 course_id=link.course_id if link else None, role=role_of(roles), roles=roles,
                 resource_link_id=(claims.get(RESOURCE_LINK) or {}).get("id"), ags=claims.get(AGS),
                 nrps=claims.get(NRPS), launched_at=utcnow(),
+                message_type=claims.get(MESSAGE_TYPE) or "LtiResourceLinkRequest",
+                deep_linking=claims.get(DEEP_LINKING),
             )  # fmt: skip
             session.add(launch)
             course_dir = link.course_dir if link else None

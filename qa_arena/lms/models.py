@@ -151,4 +151,6 @@ class Launch(Base):
     roles: Mapped[list] = mapped_column(JSON, default=list)
     ags: Mapped[dict | None] = mapped_column(JSON)  # the AGS endpoint claim
     nrps: Mapped[dict | None] = mapped_column(JSON)  # the NRPS claim
+    message_type: Mapped[str] = mapped_column(String(64), default="LtiResourceLinkRequest")
+    deep_linking: Mapped[dict | None] = mapped_column(JSON)  # a deep-linking request's settings claim
     launched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -21,11 +21,14 @@ import pytest
 import requests
 
 from qa_arena.cli import main
-from qa_arena.course.setup import init_course
+from qa_arena.course.runner import CourseRunner
+from qa_arena.course.setup import build_assignment, init_course
+from qa_arena.grading.problem import load_problem
 from qa_arena.lms.keys import ToolKeys
 from qa_arena.service.store import SubmissionStore
 from tests.hub.conftest import free_port, stop_hub
 from tests.support.lti_platform import INSTRUCTOR, LEARNER, LtiPlatform
+from tests.support.paths import PROBLEMS
 
 pytestmark = [pytest.mark.hub, pytest.mark.slow]
 
@@ -56,7 +59,9 @@ def lti_hub(proxy, tmp_path_factory):
     db_url = f"sqlite:///{state / 'qa-arena.sqlite3'}"
     platform = LtiPlatform().start()
     course_a = state / "course-a"
-    init_course(course_a, "course-a")
+    init_course(course_a, "course-a", [PROBLEMS])
+    build_assignment(course_a, "ps1", [load_problem(PROBLEMS / "leap_year")])
+    CourseRunner(course_a).release("ps1")  # released: offered to deep linking, with its points
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("QA_ARENA_DB_URL", db_url)
         assert main(["lms", "register", "--issuer", platform.issuer, "--client-id", "qa-arena-tool",
@@ -89,10 +94,10 @@ def lti_hub(proxy, tmp_path_factory):
     platform.stop()
 
 
-def launch(hub: dict, params: dict) -> tuple[requests.Session, requests.Response]:
+def launch(hub: dict, params: dict, target: str = "/hub/home") -> tuple[requests.Session, requests.Response]:
     """The browser's part of a launch: login initiation, the LMS's authorization, the form post to the hub."""
     session = requests.Session()
-    initiation = {**params, "target_link_uri": f"{hub['url']}/hub/home"}
+    initiation = {**params, "target_link_uri": f"{hub['url']}{target}"}
     started = session.post(f"{hub['url']}/hub/lti13/oauth_login", data=initiation, allow_redirects=False)
     assert started.status_code == 302, started.text
     form = session.get(started.headers["Location"], allow_redirects=False)
@@ -144,3 +149,54 @@ def test_the_tool_publishes_its_keys_on_the_hub(lti_hub):
     store = SubmissionStore(db_url=lti_hub["db_url"])
     assert served == json.loads(json.dumps(ToolKeys(store).jwks())) and served["keys"][0]["kty"] == "RSA"
     store.dispose()
+
+
+def test_deep_linking_offers_the_released_assignments_and_answers_a_signed_line_item(lti_hub):
+    import jwt
+    from nbgrader.api import Gradebook
+
+    platform = lti_hub["platform"]
+    settings = {"deep_link_return_url": f"{platform.issuer}/deep-link-return", "accept_types": ["ltiResourceLink"],
+                "accept_presentation_document_targets": ["window"], "data": "opaque-123"}  # fmt: skip
+    params = platform.prepare_launch(
+        "sub-ivy", roles=[INSTRUCTOR], context="ctx-a", email="ivy@example.edu",
+        **{"https://purl.imsglobal.org/spec/lti/claim/message_type": "LtiDeepLinkingRequest",
+           "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings": settings},
+    )  # fmt: skip
+    session, done = launch(lti_hub, params, target="/hub/lti13/deep-link")
+    assert done.status_code == 302 and done.headers["Location"].endswith("/hub/lti13/deep-link"), done.text[:300]
+    page = session.get(f"{lti_hub['url']}/hub/lti13/deep-link")
+    assert page.status_code == 200 and 'value="ps1"' in page.text, page.text[:500]
+    xsrf = re.search(r'name="_xsrf" value="([^"]+)"', page.text).group(1)
+    answer = session.post(f"{lti_hub['url']}/hub/lti13/deep-link", data={"assignment": "ps1", "_xsrf": xsrf})
+    assert answer.status_code == 200, answer.text[:500]
+    assert f'action="{settings["deep_link_return_url"]}"' in answer.text
+    token = re.search(r'name="JWT" value="([^"]+)"', answer.text).group(1)
+
+    store = SubmissionStore(db_url=lti_hub["db_url"])
+    key = jwt.PyJWK(
+        next(k for k in ToolKeys(store).jwks()["keys"] if k["kid"] == jwt.get_unverified_header(token)["kid"])
+    )
+    store.dispose()
+    claims = jwt.decode(token, key.key, algorithms=["RS256"], audience=platform.issuer)
+    assert claims["iss"] == "qa-arena-tool" and claims["nonce"]
+    assert claims["https://purl.imsglobal.org/spec/lti/claim/message_type"] == "LtiDeepLinkingResponse"
+    assert claims["https://purl.imsglobal.org/spec/lti/claim/deployment_id"] == "deployment-1"
+    assert claims["https://purl.imsglobal.org/spec/lti-dl/claim/data"] == "opaque-123"
+    (item,) = claims["https://purl.imsglobal.org/spec/lti-dl/claim/content_items"]
+    with Gradebook(f"sqlite:///{lti_hub['course_a'] / 'gradebook.db'}", course_id="course-a") as gradebook:
+        points = gradebook.find_assignment("ps1").max_score
+    assert item["type"] == "ltiResourceLink" and item["lineItem"]["scoreMaximum"] == points > 0
+    assert item["lineItem"]["resourceId"] == "ps1" and item["url"].endswith("/hub/home")
+
+
+def test_a_student_cannot_deep_link(lti_hub):
+    platform = lti_hub["platform"]
+    params = platform.prepare_launch(
+        "sub-sam", roles=[LEARNER], context="ctx-a", email="sam@example.edu",
+        **{"https://purl.imsglobal.org/spec/lti/claim/message_type": "LtiDeepLinkingRequest",
+           "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings": {"deep_link_return_url": "http://x"}},
+    )  # fmt: skip
+    session, done = launch(lti_hub, params, target="/hub/lti13/deep-link")
+    assert done.status_code == 302
+    assert session.get(f"{lti_hub['url']}/hub/lti13/deep-link").status_code == 403

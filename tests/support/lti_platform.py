@@ -324,7 +324,12 @@ class LtiPlatform:
             "https://purl.imsglobal.org/spec/lti/claim/deployment_id": deployment or self.deployment_id,
             "https://purl.imsglobal.org/spec/lti/claim/target_link_uri": "",
             "https://purl.imsglobal.org/spec/lti/claim/resource_link": {"id": f"link-{context}"},
-            "https://purl.imsglobal.org/spec/lti/claim/context": {"id": context, "title": f"Course {context}"},
+            "https://purl.imsglobal.org/spec/lti/claim/context": {"id": context, "label": context,
+                                                                  "title": f"Course {context}"},
+            "https://purl.imsglobal.org/spec/lti/claim/tool_platform": {
+                "guid": "qa-arena-test-lms", "name": "QA Arena's test LMS", "product_family_code": "qa-arena-test"},
+            "https://purl.imsglobal.org/spec/lti/claim/launch_presentation": {
+                "document_target": "window", "return_url": f"{self.issuer}/return"},
             "https://purl.imsglobal.org/spec/lti/claim/roles": list(roles),
             "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice": {
                 "context_memberships_url": self.memberships_url(context), "service_versions": ["2.0"]},

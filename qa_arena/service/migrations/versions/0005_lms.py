@@ -127,6 +127,8 @@ def upgrade() -> None:
         sa.Column("roles", sa.JSON(), nullable=False),
         sa.Column("ags", sa.JSON(), nullable=True),
         sa.Column("nrps", sa.JSON(), nullable=True),
+        sa.Column("message_type", sa.String(64), nullable=False),
+        sa.Column("deep_linking", sa.JSON(), nullable=True),
         sa.Column("launched_at", UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_lms_launches"),
         sa.ForeignKeyConstraint(
