@@ -19,6 +19,7 @@ AUTOGRADE_PREPROCESSORS = [
     "autograde_plugins.judge_tests.JudgeTests",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
+    "autograde_plugins.lms_push.PushScores",  # only for assignments linked with --push-after-autograde
 ]
 
 

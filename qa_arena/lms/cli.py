@@ -67,6 +67,9 @@ def add_parsers(subparsers) -> None:
 
     link = course_command("link", "post an assignment's scores to an LMS line item")
     link.add_argument("--lineitem", required=True, help="the line item's URL (AGS)")
+    link.add_argument(
+        "--push-after-autograde", action="store_true", help="post each student's score as nbgrader autograde records it"
+    )
     link.set_defaults(func=cmd_link)
 
     push = course_command("push", "post the assignment's scores that changed (AGS)")
@@ -247,8 +250,9 @@ def cmd_link(args) -> int:
         if row is None:
             row = LineItem(course_id=course.course_id, assignment=args.assignment)
             session.add(row)
-        row.lineitem, row.platform_id = url, platform.id
-    print(f"{course.course_id}/{args.assignment} -> {url}")
+        row.lineitem, row.platform_id, row.push_after_autograde = url, platform.id, args.push_after_autograde
+    after = " (pushed after each autograde)" if args.push_after_autograde else ""
+    print(f"{course.course_id}/{args.assignment} -> {url}{after}")
     return EXIT_OK
 
 

@@ -64,6 +64,7 @@ class LineItem(Base):
     platform_id: Mapped[int] = mapped_column(
         Integer, ForeignKey("lms_platforms.id", name="fk_lms_lineitems_platform_id", ondelete="CASCADE")
     )
+    push_after_autograde: Mapped[bool] = mapped_column(Boolean, default=False)  # opt-in, per assignment
     linked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

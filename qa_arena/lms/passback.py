@@ -133,9 +133,12 @@ class Passback(LoggingConfigurable):
             return {**entry, "state": PENDING}
         return {**entry, "state": last.state, "http_status": last.http_status, "error": last.error}
 
-    def plan(self, assignment: str, resend_failed: bool = False) -> list[tuple[Grade, str]]:
-        """What a push would do per graded student: post, skip (no LMS user id) or leave (sent, failed)."""
-        grades = gradebook_grades(self.course, assignment)
+    def plan(
+        self, assignment: str, resend_failed: bool = False, students: set[str] | None = None
+    ) -> list[tuple[Grade, str]]:
+        """What a push would do per graded student (of `students`, default all): post, skip (no LMS user id)
+        or leave (sent, failed)."""
+        grades = [g for g in gradebook_grades(self.course, assignment) if students is None or g.student in students]
         plan = []
         with self.store.session() as session:
             lineitem = self.lineitem(session, assignment)
@@ -155,9 +158,15 @@ class Passback(LoggingConfigurable):
                     plan.append((grade, "post"))
         return plan
 
-    def push(self, assignment: str, resend_failed: bool = False, client: LtiClient | None = None) -> dict:
-        """Post what changed; the status afterwards."""
-        plan = self.plan(assignment, resend_failed)
+    def push(
+        self,
+        assignment: str,
+        resend_failed: bool = False,
+        client: LtiClient | None = None,
+        students: set[str] | None = None,
+    ) -> dict:
+        """Post what changed (for `students`, default all); the status afterwards."""
+        plan = self.plan(assignment, resend_failed, students)
         with self.store.session() as session:
             lineitem = self.lineitem(session, assignment)
             platform = session.get(Platform, lineitem.platform_id)

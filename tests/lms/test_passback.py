@@ -66,9 +66,9 @@ def cli(lms, capsys, monkeypatch):
     return lambda *argv: run(capsys, monkeypatch, lms["env"], *argv)
 
 
-def gradebook_points(root, student: str) -> tuple[float, float]:
+def gradebook_points(root, student: str, assignment: str = "ps1") -> tuple[float, float]:
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id="testing-101") as gradebook:
-        submission = gradebook.find_submission("ps1", student)
+        submission = gradebook.find_submission(assignment, student)
         return float(submission.score) - float(submission.late_submission_penalty or 0), float(submission.max_score)
 
 
@@ -178,6 +178,24 @@ def test_the_whole_loop(lms, cli):
         gradebook.db.commit()
     code, _, _ = cli("lms", "push", *course, "ps1")
     assert code == 0 and platform.scores_for("li-ps1")["sub-ben"]["gradingProgress"] == "PendingManual"
+
+
+def test_an_assignment_linked_with_push_after_autograde_is_posted_as_it_is_graded(lms, cli):
+    root, platform = lms["root"], lms["platform"]
+    build_assignment(root, "ps2", [load_problem(lms["bank"] / "adder")])
+    runner = CourseRunner(root)
+    runner.release("ps2")
+    lineitem = platform.add_lineitem("li-ps2", 10.0)
+    code, out, err = cli("lms", "link", "--course-dir", str(root), "ps2", "--lineitem", lineitem,
+                         "--push-after-autograde")  # fmt: skip
+    assert code == 0 and "pushed after each autograde" in out, out + err
+    reference = (lms["bank"] / "adder" / "reference_tests.py").read_text()
+    write_tests(runner.fetch("ben@example.edu", "ps2") / "adder.ipynb", reference)
+    runner.submit("ben@example.edu", "ps2")
+    runner.collect_and_autograde("ps2")  # no push command: autograde posted it
+    received = platform.scores_for("li-ps2")
+    assert list(received) == ["sub-ben"]
+    assert received["sub-ben"]["scoreGiven"] == gradebook_points(root, "ben@example.edu", "ps2")[0] > 0
 
 
 def test_bad_input_is_exit_2_with_what_to_do(lms, cli, tmp_path):

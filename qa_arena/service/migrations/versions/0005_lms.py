@@ -50,6 +50,7 @@ def upgrade() -> None:
         sa.Column("assignment", sa.String(200), nullable=False),
         sa.Column("lineitem", sa.Text(), nullable=False),
         sa.Column("platform_id", sa.Integer(), nullable=False),
+        sa.Column("push_after_autograde", sa.Boolean(), nullable=False),
         sa.Column("linked_at", UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_lms_lineitems"),
         sa.ForeignKeyConstraint(
