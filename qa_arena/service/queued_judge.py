@@ -17,7 +17,7 @@ from qa_arena.service.models import FINAL, SUBMIT
 
 
 class QueuedJudge(LoggingConfigurable):
-    """Grades suites on the grading workers (c.GradingQueue.*, c.SubmissionStore.*: the workers' queue and DB)."""
+    """Grades suites on the grading workers (c.SubmissionStore.*: the workers' database, which is their queue)."""
 
     timeout_s = Float(
         1800.0,
