@@ -1,4 +1,10 @@
-"""QA Arena's nbgrader integration: grade tests cells with the judge during `nbgrader autograde`.
+"""QA Arena's nbgrader integration, all of it: what nbgrader loads by name.
+
+- ``judge_tests.JudgeTests``: grades tests cells with the judge during `nbgrader autograde`;
+- ``lms_push.PushScores``: posts scores to the LMS as autograde records them (assignments that opted in);
+- ``exchange``: the per-user exchange layout (collect, release feedback);
+- ``export.QAArenaExportPlugin``: `nbgrader export` of QA Arena's gradebook;
+- ``records``: the staff records autograde writes beside the gradebook.
 
 Use it from an nbgrader_config.py::
 
@@ -28,8 +34,8 @@ def configure(c, problem_paths: list[str]) -> None:
     apply what the environment sets over the course's settings (qa_arena.environment: the course's id,
     gradebook, exchange and its layout, late penalty, sandbox, the workers' queue...). The problems: the
     course's `problem_paths`, then $QA_ARENA_PROBLEMS."""
+    from autograde_plugins.exchange import configure_exchange
     from qa_arena import environment
-    from qa_arena.course.exchange import configure_exchange
     from qa_arena.course.feedback_page import feedback_templates, nbgrader_templates
 
     c.Autograde.autograde_preprocessors = list(AUTOGRADE_PREPROCESSORS)

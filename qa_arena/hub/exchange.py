@@ -2,7 +2,7 @@
 
 With a host directory as the exchange (`QA_ARENA_EXCHANGE_SOURCE=/srv/...`; the compose stack's
 `QA_ARENA_EXCHANGE_DIR`), each user's container gets only its own inbound and feedback
-(qa_arena/course/exchange.py says why and what the instructor's side does); the hub makes those
+(autograde_plugins/exchange.py says why and what the instructor's side does); the hub makes those
 directories before the container starts:
 
     <course>/outbound/        root 0755   released assignments (read-only in containers)
@@ -22,7 +22,8 @@ import os
 from pathlib import Path
 
 from qa_arena import environment
-from qa_arena.course.exchange import LAYOUT_ENV
+
+LAYOUT_VARIABLE = "QA_ARENA_EXCHANGE_LAYOUT"  # shared | per-user (autograde_plugins.exchange)
 
 MOUNT = "/srv/nbgrader/exchange"
 CONTAINER_UID = 1000  # jovyan in the single-user image
@@ -31,9 +32,11 @@ STAFF_GID = 0  # root's group: staff commands run as root, in the worker without
 
 def exchange_layout(source: str) -> str:
     """$QA_ARENA_EXCHANGE_LAYOUT, else per-user for a host directory and shared for a named volume."""
-    layout = environment.value(LAYOUT_ENV) or ("per-user" if os.path.isabs(source) else "shared")
+    layout = environment.value(LAYOUT_VARIABLE) or ("per-user" if os.path.isabs(source) else "shared")
     if layout == "per-user" and not os.path.isabs(source):
-        raise ValueError(f"${LAYOUT_ENV}=per-user needs a host directory as QA_ARENA_EXCHANGE_SOURCE, not {source!r}")
+        raise ValueError(
+            f"${LAYOUT_VARIABLE}=per-user needs a host directory as QA_ARENA_EXCHANGE_SOURCE, not {source!r}"
+        )
     return layout
 
 

@@ -67,7 +67,7 @@ SUBMISSIONS = {
     "cleo": {"leap_year": LEAP_INVALID},  # durations left as released: no tests, FAILURE
 }  # dan submits nothing
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-EXPORTER = "qa_arena.exports.nbgrader_plugin.QAArenaExportPlugin"
+EXPORTER = "autograde_plugins.export.QAArenaExportPlugin"
 
 
 @pytest.fixture(scope="module")
@@ -270,6 +270,10 @@ def test_nbgrader_export_with_the_plugin(capsys, course, tmp_path):
     pd.testing.assert_frame_equal(pd.read_csv(out), pd.read_csv(cli_csv), check_exact=True)
     result = course["runner"].nbgrader("export", f"--exporter={EXPORTER}", "--assignment=nope", check=False)
     assert result.returncode != 0 and "unknown assignment 'nope'" in result.stderr
+    former = tmp_path / "former-path.csv"  # the path instructors' commands already name still works
+    course["runner"].nbgrader("export", "--exporter=qa_arena.exports.nbgrader_plugin.QAArenaExportPlugin", "--to",
+                              str(former))  # fmt: skip
+    pd.testing.assert_frame_equal(pd.read_csv(former), pd.read_csv(cli_csv), check_exact=True)
 
 
 ERRORS = {

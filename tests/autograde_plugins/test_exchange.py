@@ -12,7 +12,7 @@ import shutil
 
 import pytest
 
-from qa_arena.course.exchange import configure_exchange
+from autograde_plugins.exchange import configure_exchange
 from qa_arena.course.runner import CourseRunner, write_tests
 from qa_arena.course.setup import build_assignment, init_course
 from qa_arena.grading.problem import load_problem
@@ -118,6 +118,6 @@ def test_the_layout_is_checked(course):
             pass
 
     configure_exchange(Config, "per-user")
-    assert Config.ExchangeFactory.collect == "qa_arena.course.exchange.PerUserCollect"
+    assert Config.ExchangeFactory.collect == "autograde_plugins.exchange.PerUserCollect"
     with pytest.raises(ValueError, match="use shared or per-user"):
         configure_exchange(Config, "private")

@@ -33,8 +33,8 @@ def configure_exchange(c, layout: str | None = None) -> None:
     """Choose the exchange classes for the layout (default: $QA_ARENA_EXCHANGE_LAYOUT, else shared)."""
     layout = layout or environment.value(LAYOUT_ENV, "shared")
     if layout == "per-user":
-        c.ExchangeFactory.collect = "qa_arena.course.exchange.PerUserCollect"
-        c.ExchangeFactory.release_feedback = "qa_arena.course.exchange.PerUserReleaseFeedback"
+        c.ExchangeFactory.collect = "autograde_plugins.exchange.PerUserCollect"
+        c.ExchangeFactory.release_feedback = "autograde_plugins.exchange.PerUserReleaseFeedback"
     elif layout != "shared":
         raise ValueError(f"${LAYOUT_ENV}={layout!r}: use shared or per-user")
 
