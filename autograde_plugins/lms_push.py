@@ -29,18 +29,16 @@ class PushScores(NbGraderPreprocessor):
     def _push(self, root: str, assignment: str, student: str) -> None:
         from sqlalchemy import select
 
-        from qa_arena.command import load_config
         from qa_arena.course.settings import read_course
         from qa_arena.lms.models import LineItem
         from qa_arena.lms.passback import Passback
-        from qa_arena.service.store import SubmissionStore, sqlite_file
+        from qa_arena.service.store import configured_store, sqlite_file
 
-        store = SubmissionStore(config=load_config(None))
-        database = sqlite_file(store.db_url)
-        if database is not None and not database.exists():
-            return  # no QA Arena database here, so no LMS link: nothing to make
-        course = read_course(root)
-        try:
+        with configured_store() as store:
+            database = sqlite_file(store.db_url)
+            if database is not None and not database.exists():
+                return  # no QA Arena database here, so no LMS link: nothing to make
+            course = read_course(root)
             with store.session() as session:
                 opted = session.scalars(
                     select(LineItem.id).where(
@@ -54,5 +52,3 @@ class PushScores(NbGraderPreprocessor):
             status = Passback(store, course, parent=self).push(assignment, students={student})
             (state,) = [s["state"] for s in status["students"] if s["student"] == student]
             self.log.info("score of %s for %s to the LMS: %s", student, assignment, state)
-        finally:
-            store.dispose()

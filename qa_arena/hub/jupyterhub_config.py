@@ -86,7 +86,6 @@ from pathlib import Path
 from jupyterhub.utils import random_port
 
 from qa_arena.client import CHECK_URL
-from qa_arena.command import load_config
 from qa_arena.environment import value as environment_value
 from qa_arena.hub import lti, settings
 from qa_arena.hub.accounts import demo_accounts
@@ -96,7 +95,7 @@ from qa_arena.hub.dev import prepare_dev
 from qa_arena.hub.exchange import exchange_layout, exchange_volumes, make_user_directories
 from qa_arena.hub.formgrader_links import formgrader_link_handlers
 from qa_arena.hub.proxy import find_proxy
-from qa_arena.service.store import SubmissionStore
+from qa_arena.service.store import configured_store
 
 c = get_config()  # noqa: F821 - provided by JupyterHub
 c.JupyterHub.template_paths = [str(Path(settings.__file__).with_name("templates"))]  # services named for people
@@ -251,7 +250,8 @@ def production_profile() -> None:
 
     lti_handlers = []
     if authenticator == lti.AUTHENTICATOR:  # launched from an LMS: its users and courses come from there
-        lti_handlers = lti.configure_lti(c, SubmissionStore(config=load_config(None)))
+        with configured_store() as store:
+            lti_handlers = lti.configure_lti(c, store)
     else:
         c.JupyterHub.authenticator_class = authenticator
         c.Authenticator.allowed_users = set(INSTRUCTORS) | set(STUDENTS)

@@ -15,15 +15,14 @@ from jupyterhub.handlers import BaseHandler
 from sqlalchemy import select
 from tornado import web
 
-from qa_arena.command import load_config
 from qa_arena.course.settings import read_course
-from qa_arena.lms.deep_linking import deep_linking_response, released_assignments
+from qa_arena.lms.deep_linking import Offer, deep_linking_response, released_assignments
 from qa_arena.lms.keys import ToolKeys
-from qa_arena.lms.launch import post_auth_hook
+from qa_arena.lms.launch import linked_course, post_auth_hook
 from qa_arena.lms.models import CourseLink, Launch, Platform
 from qa_arena.lms.roster import LmsUsernames
 from qa_arena.service.models import utcnow
-from qa_arena.service.store import SubmissionStore
+from qa_arena.service.store import SubmissionStore, configured_store
 
 AUTHENTICATOR = "lti13"  # the value of QA_ARENA_HUB_AUTHENTICATOR that selects this
 TIME_LEEWAY_S = 45  # clock drift allowed on the id_token's times (the issue asks 30-60 s)
@@ -33,13 +32,11 @@ class ToolJwksHandler(web.RequestHandler):
     """GET /hub/lti13/jwks: the tool's public JWKS, for the LMS's registration (by URL)."""
 
     def get(self) -> None:
-        store = SubmissionStore(config=load_config(None))
-        try:
-            self.set_header("Content-Type", "application/json")
-            self.set_header("Cache-Control", "max-age=300")
-            self.finish(ToolKeys(store).jwks())
-        finally:
-            store.dispose()
+        with configured_store() as store:
+            jwks = ToolKeys(store).jwks()
+        self.set_header("Content-Type", "application/json")
+        self.set_header("Cache-Control", "max-age=300")
+        self.finish(jwks)
 
 
 def configure_lti(c, store: SubmissionStore) -> list[tuple[str, type]]:
@@ -76,8 +73,14 @@ class DeepLinkHandler(BaseHandler):
     """/hub/lti13/deep-link: the target of a deep-linking launch. An instructor of a linked course picks one of
     its released assignments; the page then posts the signed response back to the LMS."""
 
-    def _request(self, session) -> tuple[Launch, Platform, CourseLink]:
-        """The user's latest deep-linking launch (within the hour), its platform and linked course."""
+    def _request(self, store: SubmissionStore) -> tuple[Launch, Platform, CourseLink, list[Offer]]:
+        """The user's latest deep-linking launch (within the hour), its platform, linked course and the course's
+        released assignments."""
+        with store.session() as session:  # read, then sign outside it (SQLite: one writer at a time)
+            launch, platform, link = self._launch(session)
+        return launch, platform, link, released_assignments(read_course(link.course_dir))
+
+    def _launch(self, session) -> tuple[Launch, Platform, CourseLink]:
         since = utcnow() - timedelta(hours=1)
         launch = session.scalars(
             select(Launch)
@@ -91,7 +94,7 @@ class DeepLinkHandler(BaseHandler):
         if launch.role not in ("instructor", "ta"):
             raise web.HTTPError(403, "only the course's instructors add QA Arena assignments to the LMS")
         platform = session.get(Platform, launch.platform_id)
-        link = session.scalars(select(CourseLink).where(CourseLink.context_id == launch.context_id)).first()
+        link = linked_course(session, platform, launch.context_id)
         if link is None:
             raise web.HTTPError(
                 409, f"this LMS course ({launch.context_id}) is linked to no QA Arena course: "
@@ -101,13 +104,8 @@ class DeepLinkHandler(BaseHandler):
 
     @web.authenticated
     def get(self) -> None:
-        store = SubmissionStore(config=load_config(None))
-        try:
-            with store.session() as session:
-                _, _, link = self._request(session)
-            offers = released_assignments(read_course(link.course_dir))
-        finally:
-            store.dispose()
+        with configured_store() as store:
+            _, _, link, offers = self._request(store)
         if not offers:
             raise web.HTTPError(409, f"course {link.course_id} has no released assignment yet")
         choices = "".join(
@@ -125,19 +123,14 @@ class DeepLinkHandler(BaseHandler):
     @web.authenticated
     def post(self) -> None:
         chosen = self.get_body_argument("assignment")
-        store = SubmissionStore(config=load_config(None))
-        try:
-            with store.session() as session:  # read, then sign outside it (SQLite: one writer at a time)
-                launch, platform, link = self._request(session)
-            offers = released_assignments(read_course(link.course_dir))
+        with configured_store() as store:
+            launch, platform, link, offers = self._request(store)
             offer = next((o for o in offers if o.assignment == chosen), None)
             if offer is None:
                 raise web.HTTPError(400, f"{chosen!r} is not a released assignment of {link.course_id}")
             launch_url = f"{self.request.protocol}://{self.request.host}{self.hub.base_url}home"
             token = deep_linking_response(ToolKeys(store), platform, launch.deep_linking, offer, launch_url)
-            return_url = launch.deep_linking["deep_link_return_url"]
-        finally:
-            store.dispose()
+        return_url = launch.deep_linking["deep_link_return_url"]
         self.finish(
             f'<!doctype html><html><body><form method="post" action="{html.escape(return_url)}">'
             f'<input type="hidden" name="JWT" value="{token}"></form>'

@@ -7,3 +7,8 @@
   to an instructor adding an assignment from the LMS (the hub's side is ``qa_arena/hub/lti.py``);
 - ``cli``: `qa-arena lms register|jwks|roster|link|push|status`.
 """
+
+# A score post's states (lms_outbox.state), and `lms status`'s for a student with nothing graded. Here, not in
+# models: `qa-arena lms` reads them without importing the database layer.
+PENDING, SENT, FAILED, SKIPPED = "pending", "sent", "failed", "skipped"
+NOT_GRADED = "not-graded"

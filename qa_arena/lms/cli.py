@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from qa_arena.command import EXIT_ERROR, EXIT_OK, BadInput, load_config
+from qa_arena.lms import SENT, SKIPPED
 
 if TYPE_CHECKING:  # imported where used: `qa-arena --help` starts without nbgrader, requests or JWT
     from qa_arena.course.settings import Course
@@ -29,8 +30,6 @@ if TYPE_CHECKING:  # imported where used: `qa-arena --help` starts without nbgra
     from qa_arena.lms.models import Platform
     from qa_arena.lms.passback import Passback
     from qa_arena.service.store import SubmissionStore
-
-SENT, SKIPPED = "sent", "skipped"  # qa_arena.lms.models' states
 
 
 def add_parsers(subparsers) -> None:
@@ -135,25 +134,15 @@ def find_platform(session, url: str, issuer: str | None) -> Platform:
 
 
 def cmd_register(args) -> int:
-    from sqlalchemy import select
-
     from qa_arena.lms.keys import ToolKeys
-    from qa_arena.lms.models import Platform
+    from qa_arena.lms.models import Platform, one_or_new
 
     for flag in ("issuer", "auth_url", "token_url", "jwks_url"):
         _url(getattr(args, flag), "--" + flag.replace("_", "-"))
     store = _store(args)
     with store.session() as session:
-        platform = session.scalars(
-            select(Platform).where(
-                Platform.issuer == args.issuer,
-                Platform.client_id == args.client_id,
-                Platform.deployment_id == args.deployment_id,
-            )
-        ).one_or_none()
-        if platform is None:
-            platform = Platform(issuer=args.issuer, client_id=args.client_id, deployment_id=args.deployment_id)
-            session.add(platform)
+        keys = {"issuer": args.issuer, "client_id": args.client_id, "deployment_id": args.deployment_id}
+        platform = one_or_new(session, Platform, **keys)
         platform.auth_url, platform.token_url, platform.jwks_url = args.auth_url, args.token_url, args.jwks_url
         session.flush()
         shown = {"id": platform.id, "issuer": platform.issuer, "client_id": platform.client_id,
@@ -212,28 +201,19 @@ def cmd_roster(args) -> int:
 
 
 def cmd_link_course(args) -> int:
-    from sqlalchemy import select
-
-    from qa_arena.lms.models import CourseLink
+    from qa_arena.lms.models import CourseLink, one_or_new
 
     course, store = _course(args), _store(args)
     with store.session() as session:
         platform = find_platform(session, "", args.issuer)
-        row = session.scalars(
-            select(CourseLink).where(CourseLink.platform_id == platform.id, CourseLink.context_id == args.context_id)
-        ).one_or_none()
-        if row is None:
-            row = CourseLink(platform_id=platform.id, context_id=args.context_id)
-            session.add(row)
+        row = one_or_new(session, CourseLink, platform_id=platform.id, context_id=args.context_id)
         row.course_id, row.course_dir = course.course_id, str(course.root)
     print(f"LMS context {args.context_id} of {platform.issuer} -> course {course.course_id} ({course.root})")
     return EXIT_OK
 
 
 def cmd_link(args) -> int:
-    from sqlalchemy import select
-
-    from qa_arena.lms.models import LineItem
+    from qa_arena.lms.models import LineItem, one_or_new
     from qa_arena.lms.passback import PassbackError, gradebook_grades
 
     course, store = _course(args), _store(args)
@@ -244,23 +224,17 @@ def cmd_link(args) -> int:
         raise BadInput(str(exc)) from exc
     with store.session() as session:
         platform = find_platform(session, url, args.issuer)
-        row = session.scalars(
-            select(LineItem).where(LineItem.course_id == course.course_id, LineItem.assignment == args.assignment)
-        ).one_or_none()
-        if row is None:
-            row = LineItem(course_id=course.course_id, assignment=args.assignment)
-            session.add(row)
+        row = one_or_new(session, LineItem, course_id=course.course_id, assignment=args.assignment)
         row.lineitem, row.platform_id, row.push_after_autograde = url, platform.id, args.push_after_autograde
     after = " (pushed after each autograde)" if args.push_after_autograde else ""
     print(f"{course.course_id}/{args.assignment} -> {url}{after}")
     return EXIT_OK
 
 
-def _passback(args) -> tuple[Passback, Course]:
+def _passback(args) -> Passback:
     from qa_arena.lms.passback import Passback
 
-    course = _course(args)
-    return Passback(_store(args), course, config=load_config(getattr(args, "config", None))), course
+    return Passback(_store(args), _course(args), config=load_config(getattr(args, "config", None)))
 
 
 def _exit_for(status: dict) -> int:
@@ -271,7 +245,7 @@ def _exit_for(status: dict) -> int:
 def cmd_push(args) -> int:
     from qa_arena.lms.passback import PassbackError
 
-    passback, _ = _passback(args)
+    passback = _passback(args)
     try:
         if args.dry_run:
             plan = passback.plan(args.assignment, args.resend_failed)
@@ -289,7 +263,7 @@ def cmd_push(args) -> int:
 def cmd_status(args) -> int:
     from qa_arena.lms.passback import PassbackError
 
-    passback, _ = _passback(args)
+    passback = _passback(args)
     try:
         status = passback.status(args.assignment)
     except PassbackError as exc:

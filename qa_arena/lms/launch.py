@@ -22,7 +22,7 @@ from qa_arena.lms.gradebook import open_gradebook
 from qa_arena.lms.models import CourseLink, Launch, Platform
 from qa_arena.lms.roster import LmsUsernames, is_student
 from qa_arena.service.models import utcnow
-from qa_arena.service.store import SubmissionStore
+from qa_arena.service.store import SubmissionStore, configured_store
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,17 @@ class LaunchResult:
     course_id: str | None
     role: str | None
     groups: list[str]  # every course group the user has from their launches
+
+
+def linked_course(session, platform: Platform, context_id: str | None) -> CourseLink | None:
+    """The course an LMS context is linked to. A context is the LMS's (issuer and client), whichever of its
+    deployments it was linked through."""
+    if not context_id:
+        return None
+    same_lms = select(Platform.id).where(Platform.issuer == platform.issuer, Platform.client_id == platform.client_id)
+    return session.scalars(
+        select(CourseLink).where(CourseLink.platform_id.in_(same_lms), CourseLink.context_id == context_id)
+    ).first()
 
 
 def client_id_of(claims: dict) -> str:
@@ -91,14 +102,7 @@ class Launches:
         context_id = (claims.get(CONTEXT) or {}).get("id")
         with self.store.session() as session:
             platform = self.platform(session, claims)
-            link = None
-            if context_id:
-                same_lms = select(Platform.id).where(
-                    Platform.issuer == platform.issuer, Platform.client_id == platform.client_id
-                )  # a context is the LMS's, whichever deployment it was linked through
-                link = session.scalars(
-                    select(CourseLink).where(CourseLink.platform_id.in_(same_lms), CourseLink.context_id == context_id)
-                ).first()
+            link = linked_course(session, platform, context_id)
             launch = Launch(
                 platform_id=platform.id, sub=str(claims["sub"]), username=username, context_id=context_id,
                 course_id=link.course_id if link else None, role=role_of(roles), roles=roles,
@@ -147,14 +151,10 @@ async def post_auth_hook(authenticator, handler, authentication: dict) -> dict:
     launch, set the username and the user's course groups."""
     from tornado import web
 
-    from qa_arena.command import load_config
-
     claims = authentication.get("auth_state") or {}
-    store = SubmissionStore(config=load_config(None))
-    try:
-        result = Launches(store, LmsUsernames(config=authenticator.config)).record(claims)
-    except LaunchRefused as exc:
-        raise web.HTTPError(403, str(exc)) from exc
-    finally:
-        store.dispose()
+    with configured_store() as store:
+        try:
+            result = Launches(store, LmsUsernames(config=authenticator.config)).record(claims)
+        except LaunchRefused as exc:
+            raise web.HTTPError(403, str(exc)) from exc
     return {**authentication, "name": result.username, "groups": result.groups}

@@ -12,14 +12,34 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
+from qa_arena.lms import FAILED, PENDING, SENT, SKIPPED
 from qa_arena.service.models import Base, UTCDateTime, utcnow
 
-PENDING, SENT, FAILED, SKIPPED = "pending", "sent", "failed", "skipped"
 OUTBOX_STATES = (PENDING, SENT, FAILED, SKIPPED)
-NOT_GRADED = "not-graded"  # in `lms status`: no graded submission, nothing to post
+
+
+def one_or_new(session, model, **keys):
+    """The row of `model` with these key columns, or a new one with them, added to the session."""
+    row = session.scalars(select(model).filter_by(**keys)).one_or_none()
+    if row is None:
+        row = model(**keys)
+        session.add(row)
+    return row
 
 
 class Platform(Base):

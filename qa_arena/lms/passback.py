@@ -18,10 +18,11 @@ from sqlalchemy import select
 from traitlets.config import LoggingConfigurable
 
 from qa_arena.course.settings import Course
+from qa_arena.lms import FAILED, NOT_GRADED, PENDING, SENT, SKIPPED
 from qa_arena.lms.client import LtiClient, PlatformError, PlatformUnavailable, Registration
 from qa_arena.lms.gradebook import open_gradebook
 from qa_arena.lms.keys import ToolKeys
-from qa_arena.lms.models import FAILED, NOT_GRADED, PENDING, SENT, SKIPPED, LineItem, Platform, ScorePost
+from qa_arena.lms.models import LineItem, Platform, ScorePost
 from qa_arena.service.models import utcnow
 from qa_arena.service.store import SubmissionStore
 
@@ -111,8 +112,8 @@ class Passback(LoggingConfigurable):
         return found
 
     @staticmethod
-    def _last(session, lineitem: LineItem, student: str) -> ScorePost | None:
-        query = select(ScorePost).where(ScorePost.lineitem_id == lineitem.id, ScorePost.student == student)
+    def _last(session, lineitem_id: int, student: str) -> ScorePost | None:
+        query = select(ScorePost).where(ScorePost.lineitem_id == lineitem_id, ScorePost.student == student)
         return session.scalars(query.order_by(ScorePost.id.desc()).limit(1)).one_or_none()
 
     def status(self, assignment: str) -> dict:
@@ -128,7 +129,7 @@ class Passback(LoggingConfigurable):
                  "max_score": grade.max_score, "state": NOT_GRADED, "http_status": None, "error": None}  # fmt: skip
         if grade.score is None:
             return entry
-        last = self._last(session, lineitem, grade.student)
+        last = self._last(session, lineitem.id, grade.student)
         if last is None or not _same(last, grade):
             return {**entry, "state": PENDING}
         return {**entry, "state": last.state, "http_status": last.http_status, "error": last.error}
@@ -145,7 +146,7 @@ class Passback(LoggingConfigurable):
             for grade in grades:
                 if grade.score is None:
                     continue
-                last = self._last(session, lineitem, grade.student)
+                last = self._last(session, lineitem.id, grade.student)
                 if not grade.lms_user_id:
                     plan.append((grade, SKIPPED))
                 elif (
@@ -184,7 +185,7 @@ class Passback(LoggingConfigurable):
     def _record_skip(self, lineitem_id: int, grade: Grade) -> None:
         why = "no LMS user id: sync the roster (qa-arena lms roster) or launch from the LMS once"
         with self.store.session() as session:
-            last = self._last(session, session.get(LineItem, lineitem_id), grade.student)
+            last = self._last(session, lineitem_id, grade.student)
             if last is None or not (_same(last, grade) and last.state == SKIPPED):
                 session.add(self._row(lineitem_id, grade, state=SKIPPED, error=why))
 
@@ -196,7 +197,7 @@ class Passback(LoggingConfigurable):
     def _pending_post(self, lineitem_id: int, grade: Grade) -> int:
         """The row to send: the last one when it holds this grade and was not sent, else a new one."""
         with self.store.session() as session:
-            last = self._last(session, session.get(LineItem, lineitem_id), grade.student)
+            last = self._last(session, lineitem_id, grade.student)
             if last is not None and _same(last, grade) and last.state in (PENDING, FAILED):
                 return last.id
             if last is not None and last.state == PENDING:  # a newer grade replaces it

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
 from traitlets import Unicode
 from traitlets.config import LoggingConfigurable
 
 from qa_arena.course.settings import Course
 from qa_arena.lms.client import LtiClient
 from qa_arena.lms.gradebook import open_gradebook
-from qa_arena.lms.models import Member
+from qa_arena.lms.models import Member, one_or_new
 from qa_arena.service.models import utcnow
 from qa_arena.service.store import SubmissionStore
 
@@ -111,18 +110,7 @@ class Roster(LoggingConfigurable):
 
     def _remember(self, member: dict, sub: str, username: str | None, reason: str | None) -> None:
         with self.store.session() as session:
-            row = session.scalars(
-                select(Member).where(
-                    Member.course_id == self.course.course_id, Member.platform_id == self.platform_id, Member.sub == sub
-                )
-            ).one_or_none()
-            if row is None:
-                row = Member(course_id=self.course.course_id, platform_id=self.platform_id, sub=sub)
-                session.add(row)
+            row = one_or_new(session, Member, course_id=self.course.course_id, platform_id=self.platform_id, sub=sub)
             row.username, row.name, row.email = username, member.get("name"), member.get("email")
-            row.roles, row.student, row.flag = (
-                list(member.get("roles", [])),
-                is_student(member.get("roles", [])),
-                reason,
-            )
-            row.synced_at = utcnow()
+            row.roles = list(member.get("roles", []))
+            row.student, row.flag, row.synced_at = is_student(row.roles), reason, utcnow()

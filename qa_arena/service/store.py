@@ -340,5 +340,18 @@ class SubmissionStore(LoggingConfigurable):
         )
 
 
+@contextlib.contextmanager
+def configured_store() -> Iterator[SubmissionStore]:
+    """The store that QA Arena's config file and environment name, for code with no config of its own (the
+    hub's handlers and hooks, nbgrader's plugins); its connections are closed afterwards."""
+    from qa_arena.command import load_config
+
+    store = SubmissionStore(config=load_config(None))
+    try:
+        yield store
+    finally:
+        store.dispose()
+
+
 def _uuid(value: uuid.UUID | str) -> uuid.UUID:
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))

@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from qa_arena.course.settings import Course
+from qa_arena.lms import SENT
 from qa_arena.lms.client import Registration
-from qa_arena.lms.models import SENT, LineItem, Platform, ScorePost
+from qa_arena.lms.models import LineItem, Platform, ScorePost
 from qa_arena.lms.passback import CANVAS_SUBMISSION, Passback
 
 COURSE = Course(Path("/srv/course"), "testing-101", Path("/x"), "sqlite://", Path("/r"))

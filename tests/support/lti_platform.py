@@ -63,13 +63,17 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     # -- plumbing ------------------------------------------------------------------------------------
-    def _answer(self, status: int, body: dict | None = None, headers: dict | None = None) -> None:
-        data = b"" if body is None else json.dumps(body).encode()
+    def _answer(
+        self, status: int, body: dict | None = None, headers: dict | None = None, media_type: str = "application/json"
+    ) -> None:
+        self._send(status, b"" if body is None else json.dumps(body).encode(), media_type, headers)
+
+    def _send(self, status: int, data: bytes, media_type: str, headers: dict | None = None) -> None:
         self.send_response(status)
         for name, value in (headers or {}).items():
             self.send_header(name, value)
-        if body is not None:
-            self.send_header("Content-Type", "application/json")
+        if data:
+            self.send_header("Content-Type", media_type)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
@@ -146,11 +150,7 @@ class _Handler(BaseHTTPRequestHandler):
             f'<input type="hidden" name="state" value="{html.escape(query.get("state", ""))}">'
             "</form><script>document.forms[0].submit()</script></body></html>"
         ).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(page)))
-        self.end_headers()
-        self.wfile.write(page)
+        self._send(200, page, "text/html")
 
     def _token(self) -> None:
         state = self.platform.state
@@ -202,18 +202,12 @@ class _Handler(BaseHTTPRequestHandler):
         if members is None:
             return self._refuse(404, f"no context {context}")
         page, size = int(query.get("page", ["0"])[0]), self.platform.page_size
-        headers = {"Content-Type": MEMBERSHIPS_TYPE}
+        headers = {}
         if (page + 1) * size < len(members):
             headers["Link"] = f'<{self.platform.memberships_url(context)}?page={page + 1}>; rel="next"'
         body = {"id": self.platform.memberships_url(context), "context": {"id": context},
                 "members": members[page * size:(page + 1) * size]}  # fmt: skip
-        data = json.dumps(body).encode()
-        self.send_response(200)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        self._answer(200, body, headers, media_type=MEMBERSHIPS_TYPE)
 
     def _score(self, lineitem: str) -> None:
         state = self.platform.state
