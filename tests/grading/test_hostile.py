@@ -120,22 +120,28 @@ def test_attack():
     found = []
     roots = ["/", "/sandbox", "/tmp", "/opt", "/work", "/proc", "/sys", "/home", "/root", "/run", "/srv",
              "/var/cache/qa-arena", "/var/lib/qa-arena", "/var", "/etc"]
-    deadline = time.monotonic() + 1.0  # the run's limit is 2 s: search the likely places first
-    for root in roots:
-        for dirpath, dirs, files in os.walk(root):
-            if root == "/":
-                dirs[:] = []
-            for name in files:
+    deadline = time.monotonic() + 1.0  # the run's limit is 2 s: search the likely places first, then stop
+
+    def search():
+        for root in roots:
+            for dirpath, dirs, files in os.walk(root):
+                if root == "/":
+                    dirs[:] = []
+                for name in files:
+                    if time.monotonic() > deadline:
+                        return  # the whole search, not this directory only: walking /proc or /sys takes long
+                    path = os.path.join(dirpath, name)
+                    try:
+                        if os.path.getsize(path) < 200_000:
+                            text = open(path, errors="ignore").read()
+                    except OSError:
+                        continue
+                    if set(MARK.findall(text)) - own:
+                        found.append(path)
                 if time.monotonic() > deadline:
-                    break
-                path = os.path.join(dirpath, name)
-                try:
-                    if os.path.getsize(path) < 200_000:
-                        text = open(path, errors="ignore").read()
-                except OSError:
-                    continue
-                if set(MARK.findall(text)) - own:
-                    found.append(path)
+                    return
+
+    search()
     for obj in gc.get_objects():
         values = obj.values() if isinstance(obj, dict) else obj if isinstance(obj, list | tuple) else ()
         for value in list(values):
