@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from qa_arena.command import EXIT_ERROR, EXIT_OK, BadInput
-from qa_arena.course.setup import DEFAULT_COURSE_ID
+from qa_arena.course.settings import DEFAULT_COURSE_ID
 from qa_arena.grading.problem import ProblemError
 
 

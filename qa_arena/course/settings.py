@@ -12,6 +12,7 @@ from pathlib import Path
 from traitlets.config.loader import PyFileConfigLoader
 
 CONFIG_FILE = "nbgrader_config.py"
+DEFAULT_COURSE_ID = "testing-101"  # `qa-arena course init`'s; not "qa-arena": the check service's name on the hub
 NBGRADER_DEFAULT_COURSE_ID = "default_course"  # what nbgrader's gradebook calls a course that sets no id
 NBGRADER_DEFAULT_EXCHANGE = "/srv/nbgrader/exchange"
 

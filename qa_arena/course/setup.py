@@ -18,8 +18,6 @@ import nbformat
 from qa_arena.course.notebooks import problem_notebook
 from qa_arena.grading.problem import Problem, load_problem
 
-DEFAULT_COURSE_ID = "testing-101"  # not "qa-arena": that is the check service's name on the hub
-
 CONFIG_TEMPLATE = '''"""nbgrader configuration of a QA Arena course (written by `qa-arena course init`; edit freely)."""
 
 import os

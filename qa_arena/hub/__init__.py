@@ -6,10 +6,11 @@
 - `spawner.IsolatedProcessSpawner`: single-user servers as local processes, each user under a uid of
   their own with a private home (dev).
 - `runtime`: an interpreter every user can execute, for those servers.
-- `course`: the course the hub serves (its id and exchange; a demo course when none is given).
+- `course`: the course of $QA_ARENA_COURSE_DIR (its id and exchange; a demo course when none is given).
+- `courses`: every course the hub serves (that one, and those `qa-arena hub courses add` put in its file).
 - `dev`: what the dev hub lays out on disk before it starts.
 - `proxy`: find configurable-http-proxy, or install it with npm.
-- `cli`: `qa-arena hub`.
+- `cli`: `qa-arena hub`, `qa-arena hub courses add|list|remove`.
 """
 
 from pathlib import Path

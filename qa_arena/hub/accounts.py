@@ -36,11 +36,20 @@ def check_name(name: str) -> str:
 def demo_accounts(
     state: Path, instructors: list[str] | None = None, students: list[str] | None = None
 ) -> list[Account]:
-    """The accounts, instructors first; generates and stores missing passwords unless $QA_ARENA_DEMO_PASSWORD."""
-    instructors = (
-        settings.names(settings.INSTRUCTORS, settings.DEFAULT_INSTRUCTORS) if instructors is None else instructors
-    )
-    students = settings.names(settings.STUDENTS, settings.DEFAULT_STUDENTS) if students is None else students
+    """The accounts, instructors first; generates and stores missing passwords unless $QA_ARENA_DEMO_PASSWORD.
+
+    By default: QA_ARENA_HUB_INSTRUCTORS and QA_ARENA_HUB_STUDENTS, and the members of the courses in the
+    hub's courses file (someone who teaches one course and takes another is listed as an instructor)."""
+    if instructors is None or students is None:
+        from qa_arena.hub.courses import courses_file, read_entries
+
+        entries = read_entries(courses_file(state))
+        instructors = [*settings.names(settings.INSTRUCTORS, settings.DEFAULT_INSTRUCTORS),
+                       *(n for e in entries for n in e.instructors)]  # fmt: skip
+        students = [*settings.names(settings.STUDENTS, settings.DEFAULT_STUDENTS),
+                    *(n for e in entries for n in e.students)]  # fmt: skip
+        instructors = list(dict.fromkeys(instructors))
+        students = [n for n in dict.fromkeys(students) if n not in instructors]
     both = set(instructors) & set(students)
     if both:
         raise ValueError(f"{', '.join(sorted(both))}: both an instructor and a student")

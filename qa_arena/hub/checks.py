@@ -33,12 +33,14 @@ def client_url(service_url: str) -> str:
     return f"{service_url}/services/{SERVICE_NAME}/"
 
 
-def service_environment(state: Path, course: Course, dev: bool) -> dict[str, str]:
+def service_environment(state: Path, courses: list[Course], dev: bool) -> dict[str, str]:
     """QA_ARENA_* for the check service and the dev worker: one queue, one database, and a problem bank
-    that holds the course's own problems first (then $QA_ARENA_PROBLEMS, else the bundled problems)."""
+    that holds the courses' own problems first, in the hub's order of courses (then $QA_ARENA_PROBLEMS,
+    else the bundled problems)."""
     env = settings.services_environment()
     given = environment.paths("QA_ARENA_PROBLEMS", env) or [str(bundled_problems_dir())]
-    env["QA_ARENA_PROBLEMS"] = ":".join(dict.fromkeys([*map(str, course.problem_paths), *given]))
+    own = [str(path) for course in courses for path in course.problem_paths]
+    env["QA_ARENA_PROBLEMS"] = ":".join(dict.fromkeys([*own, *given]))
     if dev:
         files = settings.private_dir(state / "service")
         env.setdefault("QA_ARENA_DB_URL", f"sqlite:///{files / 'submissions.sqlite3'}")
@@ -47,7 +49,7 @@ def service_environment(state: Path, course: Course, dev: bool) -> dict[str, str
 
 
 def check_services(
-    course: Course, url: str, environment: dict[str, str], worker: bool
+    courses: list[Course], url: str, environment: dict[str, str], worker: bool
 ) -> tuple[list[dict], list[dict]]:
     """The services (the check service; with `worker`, a grading worker) and the roles they need."""
     command = [sys.executable, "-m", "qa_arena"]
@@ -78,33 +80,31 @@ def check_services(
             "name": "qa-arena-checks",
             "description": "Check tests with the QA Arena check service",
             "scopes": [f"access:services!service={SERVICE_NAME}"],
-            "groups": [course.students_group, course.instructors_group],
+            "groups": [group for c in courses for group in (c.students_group, c.instructors_group)],
         },
         {
             "name": "qa-arena-staff",
             "description": "Staff of the check service: no limits, the statistics",
             "scopes": [STAFF_SCOPE],
-            "groups": [course.instructors_group],
+            "groups": [c.instructors_group for c in courses],
         },
     ]
     return services, roles
 
 
-def configure_checks(c, course: Course, url: str, environment: dict[str, str], worker: bool) -> tuple[list, list]:
-    """Hub-wide settings for the check service; returns its services and roles to add to the hub's.
+def configure_checks(
+    c, courses: list[Course], url: str, environment: dict[str, str], worker: bool
+) -> tuple[list, list]:
+    """Hub-wide settings for the check service (one for all the hub's courses, whose ids
+    qa_arena.hub.courses.check_names keeps off its name); returns its services and roles to add to the hub's.
 
     Users' servers get `$QA_ARENA_CHECK_URL` through `c.Spawner.environment`: a profile that sets its
     spawner's `environment` afterwards must keep that entry.
     """
-    if course.course_id == SERVICE_NAME:
-        raise ValueError(
-            f"course id {SERVICE_NAME!r} is the check service's name on the hub (its formgrader would be "
-            f"/services/{SERVICE_NAME}/ too): set another id in the course's nbgrader_config.py"
-        )
     c.JupyterHub.custom_scopes = {
         STAFF_SCOPE: {"description": "Staff of the QA Arena check service: no check limits, the statistics"}
     }
     # a server's API token may call the check service (and says staff for instructors: held scopes only)
     c.Spawner.server_token_scopes = [*SERVER_SCOPES, f"access:services!service={SERVICE_NAME}", STAFF_SCOPE]
     c.Spawner.environment.update({CHECK_URL: client_url(url)})
-    return check_services(course, url, environment, worker)
+    return check_services(courses, url, environment, worker)

@@ -1,4 +1,5 @@
-"""`qa-arena hub [--port P] [--course-dir DIR]`: the dev JupyterHub in the foreground.
+"""`qa-arena hub [--port P] [--course-dir DIR]`: the dev JupyterHub in the foreground; `qa-arena hub courses
+add|list|remove`: the other courses a hub serves (qa_arena/hub/courses.py).
 
 It installs configurable-http-proxy first when it is missing (npm), prints the URL and the demo
 accounts with their passwords, then runs JupyterHub on the configuration that ships in the package
@@ -33,11 +34,90 @@ def add_parsers(subparsers) -> argparse.ArgumentParser:
         help="the nbgrader course to serve (default: $QA_ARENA_COURSE_DIR, else a demo course in the state dir)",
     )
     parser.set_defaults(func=cmd_hub)
+    courses = parser.add_subparsers(dest="hub_command", metavar="courses").add_parser(
+        "courses",
+        help="the courses the hub serves beside $QA_ARENA_COURSE_DIR (restart the hub after a change)",
+        description="One hub serves many courses, each with its own formgrader, exchange and groups. These "
+        "commands edit the hub's courses file (STATE/courses.json or $QA_ARENA_HUB_COURSES); the hub reads it "
+        "when it starts.",
+    )
+    actions = courses.add_subparsers(dest="courses_command", required=True)
+    add = actions.add_parser("add", help="serve a course directory (or change its members)")
+    add.add_argument("course_dir", metavar="COURSE_DIR", help="an nbgrader course directory (`qa-arena course init`)")
+    add.add_argument("--instructors", default="", help="comma-separated users put in its instructors' group")
+    add.add_argument("--students", default="", help="comma-separated users put in its students' group")
+    add.set_defaults(func=cmd_courses_add)
+    listing = actions.add_parser("list", help="the hub's courses")
+    listing.add_argument("--json", action="store_true", help="as JSON")
+    listing.set_defaults(func=cmd_courses_list)
+    remove = actions.add_parser("remove", help="stop serving a course (its directory is kept)")
+    remove.add_argument("course", metavar="COURSE", help="its id or its directory")
+    remove.set_defaults(func=cmd_courses_remove)
     return parser
+
+
+def _names(given: str) -> list[str]:
+    return [name.strip() for name in given.split(",") if name.strip()]
+
+
+def cmd_courses_add(args: argparse.Namespace) -> int:
+    from qa_arena.course.settings import CourseError
+    from qa_arena.hub.courses import CoursesError, add_course, courses_file
+
+    path = courses_file(settings.state_dir())
+    try:
+        course = add_course(path, Path(args.course_dir), _names(args.instructors), _names(args.students))
+    except (CourseError, CoursesError) as exc:
+        raise BadInput(str(exc)) from exc
+    print(f"course {course.course_id} ({course.root}) is in {path}: its formgrader will be "
+          f"/services/{course.course_id}/formgrader once the hub restarts")  # fmt: skip
+    return 0
+
+
+def cmd_courses_list(args: argparse.Namespace) -> int:
+    import json
+
+    from qa_arena.course.settings import CourseError
+    from qa_arena.hub.courses import CoursesError, courses_file, read_added_course, read_entries
+
+    path = courses_file(settings.state_dir())
+    try:
+        entries = read_entries(path)
+    except CoursesError as exc:
+        raise BadInput(str(exc)) from exc
+    rows = []
+    for entry in entries:
+        try:
+            course_id, problem = read_added_course(entry.course_dir).course_id, None
+        except CourseError as exc:
+            course_id, problem = None, str(exc)
+        rows.append({"course_id": course_id, "course_dir": entry.course_dir, "instructors": list(entry.instructors),
+                     "students": list(entry.students), "error": problem})  # fmt: skip
+    if args.json:
+        print(json.dumps({"courses_file": str(path), "courses": rows}, indent=1))
+        return 0
+    print(f"{path}: {len(rows)} course(s) beside $QA_ARENA_COURSE_DIR's")
+    for row in rows:
+        problem = f"  ERROR: {row['error']}" if row["error"] else ""
+        print(f"  {row['course_id'] or '?'}  {row['course_dir']}{problem}")
+    return 0
+
+
+def cmd_courses_remove(args: argparse.Namespace) -> int:
+    from qa_arena.hub.courses import CoursesError, courses_file, remove_course
+
+    path = courses_file(settings.state_dir())
+    try:
+        entry = remove_course(path, args.course)
+    except CoursesError as exc:
+        raise BadInput(str(exc)) from exc
+    print(f"{entry.course_dir} is off the hub once it restarts (the directory is kept)")
+    return 0
 
 
 def cmd_hub(args: argparse.Namespace) -> int:
     from qa_arena.hub.accounts import demo_accounts
+    from qa_arena.hub.courses import courses_file, read_entries
     from qa_arena.hub.proxy import ProxyInstallError, ensure_proxy
 
     if not 0 < args.port < 65536:
@@ -66,9 +146,15 @@ def cmd_hub(args: argparse.Namespace) -> int:
     ip = env.get(settings.IP, "127.0.0.1")
     print(f"QA Arena dev hub: http://{ip}:{args.port}/  (state in {state})")
     print("course: " + env.get(settings.COURSE_DIR, str(state / "course") + " (demo course)"))
-    width = max(len(a.name) for a in accounts)
-    for account in accounts:
-        print(f"  {account.role:<10}  {account.name:<{width}}  password: {account.password}")
+    others = read_entries(courses_file(state))
+    if others:
+        print("and: " + ", ".join(e.course_dir for e in others) + f" ({courses_file(state)})")
+    if settings.value("QA_ARENA_HUB_AUTHENTICATOR") == "lti13":
+        print("logins: launches from the LMS registered with `qa-arena lms register`")
+    else:
+        width = max(len(a.name) for a in accounts)
+        for account in accounts:
+            print(f"  {account.role:<10}  {account.name:<{width}}  password: {account.password}")
     print("Stop with Ctrl-C.", flush=True)
     return run_foreground([sys.executable, "-m", "jupyterhub", "-f", str(CONFIG_FILE)], env, cwd=state)
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from qa_arena.course.settings import Course, CourseError, read_course
-from qa_arena.course.setup import DEFAULT_COURSE_ID
+from qa_arena.course.settings import DEFAULT_COURSE_ID, Course, CourseError, read_course
 from qa_arena.grading.paths import bundled_problems_dir
 
 

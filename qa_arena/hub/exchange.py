@@ -13,7 +13,9 @@ directories before the container starts:
     <course>/feedback/<user>/ root 0755   written by staff (read-only in the container)
 
 A named volume cannot be mounted by parts on this Docker: it stays shared (everyone's inbound visible
-to anyone who learns a name; see deploy/README.md).
+to anyone who learns a name; see deploy/README.md), and serves one course.
+
+Either way a container mounts the exchanges of its user's courses only (`course_exchanges`, by hub group).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import os
 from pathlib import Path
 
 from qa_arena import environment
+from qa_arena.hub.courses import HubCourse, user_courses
 
 LAYOUT_VARIABLE = "QA_ARENA_EXCHANGE_LAYOUT"  # shared | per-user (autograde_plugins.exchange)
 
@@ -50,6 +53,32 @@ def exchange_volumes(source: str, course_id: str, layout: str) -> dict:
         f"{host}/inbound/{{username}}": {"bind": f"{inside}/inbound", "mode": "rw"},
         f"{host}/feedback/{{username}}": {"bind": f"{inside}/feedback", "mode": "ro"},
     }
+
+
+def course_exchanges(courses: list[HubCourse], sources: dict[str, str], layout: str, base_volumes: dict):
+    """A pre_spawn_hook: the user's container mounts the exchange of each of the user's courses (by hub group)
+    and nothing of the others; `sources` maps a course id to its exchange on the host. With several courses,
+    $QA_ARENA_COURSE_ID names the user's course when they have one (nbgrader lists every course otherwise)."""
+    if layout == "shared" and len(courses) > 1:
+        raise ValueError(
+            "a shared exchange (a named volume) serves one course: with several courses, each course's exchange "
+            "is a host directory (QA_ARENA_EXCHANGE_LAYOUT=per-user)"
+        )
+
+    def hook(spawner) -> None:
+        mine = user_courses(courses, {group.name for group in spawner.user.groups})
+        volumes = dict(base_volumes)
+        for course in mine:
+            volumes.update(exchange_volumes(sources[course.course_id], course.course_id, layout))
+            if layout == "per-user":  # the hub sees each exchange where its course's config says
+                make_user_directories(course.exchange, course.course_id)(spawner)
+        spawner.volumes = volumes
+        if len(courses) > 1:
+            spawner.environment = {k: v for k, v in spawner.environment.items() if k != "QA_ARENA_COURSE_ID"}
+            if len(mine) == 1:
+                spawner.environment["QA_ARENA_COURSE_ID"] = mine[0].course_id
+
+    return hook
 
 
 def make_user_directories(exchange: Path, course_id: str):

@@ -5,13 +5,15 @@
                                                    # jupyterhub_config.py loads this file, which ships in
                                                    # the package)
 
-Both profiles serve one nbgrader course (its nbgrader_config.py gives the course id and the exchange):
+Both profiles serve the course of QA_ARENA_COURSE_DIR and the courses added with `qa-arena hub courses add`
+(qa_arena/hub/courses.py); each course's nbgrader_config.py gives its id and exchange. For each course:
 
 - its formgrader runs as a managed service named after the course, at /services/<course>/formgrader;
 - group `formgrade-<course>` (the instructors) gets role `formgrade-<course>`, which grants only
   `access:services!service=<course>`; group `nbgrader-<course>` holds the students;
 - the service's own role lets it read users' names and groups and manage the members of
-  `nbgrader-<course>` (nbgrader's JupyterHubAuthPlugin), nothing else: services are never admins.
+  `nbgrader-<course>` (nbgrader's JupyterHubAuthPlugin), nothing else: services are never admins;
+- a user's server sees the exchanges of the user's own courses only (by group).
 
 Variables read by both profiles:
 
@@ -24,6 +26,8 @@ Variables read by both profiles:
                                on first start with the repository's assignments; production: required)
     QA_ARENA_HUB_INSTRUCTORS   comma-separated user names (default: instructor)
     QA_ARENA_HUB_STUDENTS      comma-separated user names (default: alice,bob)
+                               (both for the course of QA_ARENA_COURSE_DIR; the courses file names the others')
+    QA_ARENA_HUB_COURSES       the courses file (default STATE/courses.json; `qa-arena hub courses add` writes it)
     QA_ARENA_SANDBOX, QA_ARENA_*   passed on to the formgrader (the course's nbgrader_config.py reads
                                them), except the hub's own (QA_ARENA_HUB_*, QA_ARENA_ADMIN_TOKEN,
                                QA_ARENA_DEMO_PASSWORD)
@@ -33,14 +37,15 @@ dev (what `qa-arena hub` starts; for development and demos, never for real stude
 - JupyterHub on 127.0.0.1, SQLite and the cookie secret in STATE/hub/;
 - `DemoAuthenticator`: the instructors and students above, allowed by name, each with a password
   generated once (kept in STATE/hub/demo-accounts.json, printed by `qa-arena hub`), or all with
-  `QA_ARENA_DEMO_PASSWORD`;
+  `QA_ARENA_DEMO_PASSWORD`; or, with QA_ARENA_HUB_AUTHENTICATOR=lti13, launches from the LMS registered
+  with `qa-arena lms register` (to try an LMS on one machine; same QA_ARENA_DB_URL as the lms commands);
 - `IsolatedProcessSpawner`: each user's server is a local process; when the hub runs as root it runs
   under a uid of the user's own, home STATE/homes/<user> (mode 0700), and sees itself as `jovyan`
   with `$JUPYTERHUB_USER` set, as in the containers, so nbgrader names the student correctly;
-- the nbgrader exchange is the course's local exchange: as root, each server sees it bound at
-  STATE/exchange in its mount namespace (STATE/jupyter-config/nbgrader_config.py says so), and the
-  course directory stays closed to students (the demo course is mode 0700); users' servers have no
-  formgrader (it is the course's service);
+- each server's nbgrader exchange is STATE/exchange (STATE/jupyter-config/nbgrader_config.py says so): as
+  root, in the server's mount namespace, a view of the user's own with the exchange of each of the user's
+  courses bound at STATE/exchange/<course>; course directories stay closed to students (the demo course is
+  mode 0700); users' servers have no formgrader (it is each course's service);
 - the check service (qa_arena/hub/checks.py) at /services/qa-arena/, and a grading worker, both managed
   by the hub, with the queue and the submissions database in STATE/service/;
 - `QA_ARENA_ADMIN_TOKEN`: when set, a service `qa-arena-admin` holding that token gets the `admin`
@@ -90,9 +95,10 @@ from qa_arena.environment import value as environment_value
 from qa_arena.hub import lti, settings
 from qa_arena.hub.accounts import demo_accounts
 from qa_arena.hub.checks import client_url, configure_checks, service_environment
-from qa_arena.hub.course import Course, load_course
-from qa_arena.hub.dev import prepare_dev
-from qa_arena.hub.exchange import exchange_layout, exchange_volumes, make_user_directories
+from qa_arena.hub.course import load_course
+from qa_arena.hub.courses import COURSE_VARIABLES, HubCourse, courses_file, hub_courses
+from qa_arena.hub.dev import exchange_mounts, prepare_dev, prepare_exchanges
+from qa_arena.hub.exchange import course_exchanges, exchange_layout
 from qa_arena.hub.formgrader_links import formgrader_link_handlers
 from qa_arena.hub.proxy import find_proxy
 from qa_arena.service.store import configured_store
@@ -118,13 +124,18 @@ def required(name: str) -> str:
     return value
 
 
-def formgrader(course: Course, sandbox_default: str, **extra_env: str) -> tuple[dict, list[dict]]:
+def formgrader(hub_course: HubCourse, sandbox_default: str, **extra_env: str) -> tuple[dict, list[dict]]:
     """The course's formgrader service, and the roles that let instructors in and let it manage its group.
 
-    It is jupyterhub-singleuser run in the course directory, where nbgrader finds nbgrader_config.py.
+    It is jupyterhub-singleuser run in the course directory, where nbgrader finds nbgrader_config.py. The hub's
+    course-level variables are the first course's: the others' formgraders do not get them.
     """
+    course = hub_course.course
+    passed = settings.services_environment()
+    if hub_course is not COURSES[0]:
+        passed = {k: v for k, v in passed.items() if k not in COURSE_VARIABLES}
     environment = {
-        **settings.services_environment(),
+        **passed,
         "QA_ARENA_COURSE_DIR": str(course.root),
         "QA_ARENA_SANDBOX": environment_value("QA_ARENA_SANDBOX", sandbox_default),
         "JUPYTERHUB_DEFAULT_URL": "/formgrader",
@@ -163,17 +174,36 @@ def formgrader(course: Course, sandbox_default: str, **extra_env: str) -> tuple[
     return service, roles
 
 
-def course_groups(course: Course) -> dict:
-    return {
-        course.instructors_group: {"users": INSTRUCTORS},
-        course.students_group: {"users": STUDENTS},
-    }
+def load_course_groups() -> None:
+    """Each course's groups with the members the configuration names; none where the authenticator manages
+    groups (LTI: launches give them, and JupyterHub refuses to start with both)."""
+    if "manage_groups" in c.Authenticator and c.Authenticator.manage_groups:
+        return
+    groups = {}
+    for hub_course in COURSES:
+        groups[hub_course.course.instructors_group] = {"users": list(hub_course.instructors)}
+        groups[hub_course.course.students_group] = {"users": list(hub_course.students)}
+    c.JupyterHub.load_groups = groups
+
+
+def formgraders(sandbox_default: str, **extra_env: str) -> tuple[list[dict], list[dict]]:
+    """Every course's formgrader service, and their roles."""
+    services, roles = [], []
+    for hub_course in COURSES:
+        service, service_roles = formgrader(hub_course, sandbox_default, **extra_env)
+        services.append(service)
+        roles += service_roles
+    return services, roles
+
+
+COURSES: list[HubCourse] = []  # the hub's courses, the first one QA_ARENA_COURSE_DIR's: set by the profile
 
 
 # -- dev -----------------------------------------------------------------------------------------
 def dev_profile() -> None:
     hub = prepare_dev(STATE, settings.course_dir(STATE), STUDENTS)
-    for warning in hub.warnings:
+    COURSES[:] = hub_courses(HubCourse(hub.course, tuple(INSTRUCTORS), tuple(STUDENTS)), courses_file(STATE))
+    for warning in prepare_exchanges(hub, [h.course for h in COURSES]):
         print(f"[qa-arena hub] warning: {warning}", file=sys.stderr)
     ip = settings.value(settings.IP, "127.0.0.1")
     c.JupyterHub.bind_url = f"http://{ip}:{PORT}/"
@@ -189,28 +219,38 @@ def dev_profile() -> None:
     # (a traceback on Ctrl-C): the hub restarts its managed services itself.
     c.JupyterHub.service_check_interval = 0
 
-    accounts = demo_accounts(STATE, INSTRUCTORS, STUDENTS)
-    c.JupyterHub.authenticator_class = "qa_arena.hub.auth.DemoAuthenticator"
-    c.DemoAuthenticator.passwords = {a.name: a.password for a in accounts}
-    c.Authenticator.allowed_users = {a.name for a in accounts}
+    lti_handlers = []
+    authenticator = settings.value("QA_ARENA_HUB_AUTHENTICATOR", "")
+    if authenticator == lti.AUTHENTICATOR:
+        with configured_store() as store:
+            lti_handlers = lti.configure_lti(c, store)
+    elif authenticator:
+        raise ValueError(f"QA_ARENA_HUB_AUTHENTICATOR={authenticator!r}: the dev profile has demo accounts, or lti13")
+    else:
+        accounts = demo_accounts(STATE)  # the members of every course
+        c.JupyterHub.authenticator_class = "qa_arena.hub.auth.DemoAuthenticator"
+        c.DemoAuthenticator.passwords = {a.name: a.password for a in accounts}
+        c.Authenticator.allowed_users = {a.name for a in accounts}
 
     c.JupyterHub.spawner_class = "qa_arena.hub.spawner.IsolatedProcessSpawner"
     c.IsolatedProcessSpawner.home_root = str(hub.homes)
     c.IsolatedProcessSpawner.passwd_dir = str(hub.passwd_dir)
     c.IsolatedProcessSpawner.python = hub.python
     c.IsolatedProcessSpawner.jupyter_config_dir = str(hub.jupyter_config)
-    c.IsolatedProcessSpawner.bind_mounts = hub.bind_mounts
+    if ROOT:  # each server sees its user's courses' exchanges
+        c.Spawner.pre_spawn_hook = exchange_mounts(hub, COURSES)
     c.IsolatedProcessSpawner.interrupt_timeout = 5
     c.IsolatedProcessSpawner.term_timeout = 5
     c.Spawner.default_url = "/lab"
     c.Spawner.start_timeout = 90
     c.Spawner.http_timeout = 60
 
-    service, roles = formgrader(hub.course, "auto", JUPYTER_RUNTIME_DIR=str(HUB_FILES / "formgrader-runtime"))
-    c.JupyterHub.extra_handlers = formgrader_link_handlers([service["name"]])
-    environment = service_environment(STATE, hub.course, dev=True)
-    checks, check_roles = configure_checks(c, hub.course, f"http://127.0.0.1:{random_port()}", environment, worker=True)
-    services = [service, *checks]
+    services, roles = formgraders("auto", JUPYTER_RUNTIME_DIR=str(HUB_FILES / "formgrader-runtime"))
+    c.JupyterHub.extra_handlers = [*formgrader_link_handlers([s["name"] for s in services]), *lti_handlers]
+    courses = [h.course for h in COURSES]
+    environment = service_environment(STATE, courses, dev=True)
+    checks, check_roles = configure_checks(c, courses, f"http://127.0.0.1:{random_port()}", environment, worker=True)
+    services += checks
     roles += check_roles
     token = settings.value(settings.ADMIN_TOKEN)
     if token:
@@ -218,7 +258,7 @@ def dev_profile() -> None:
         roles.append({"name": "admin", "services": ["qa-arena-admin"]})
     c.JupyterHub.services = services
     c.JupyterHub.load_roles = roles
-    c.JupyterHub.load_groups = course_groups(hub.course)
+    load_course_groups()
 
 
 # -- production ----------------------------------------------------------------------------------
@@ -226,6 +266,7 @@ def production_profile() -> None:
     if settings.value(settings.ADMIN_TOKEN):
         print(f"[qa-arena hub] ${settings.ADMIN_TOKEN} is ignored in production: no service is admin", file=sys.stderr)
     course = load_course(Path(required(settings.COURSE_DIR)))
+    COURSES[:] = hub_courses(HubCourse(course, tuple(INSTRUCTORS), tuple(STUDENTS)), courses_file(STATE))
     authenticator = required("QA_ARENA_HUB_AUTHENTICATOR")
     if authenticator.endswith("DemoAuthenticator"):
         raise ValueError("the demo authenticator is for the dev profile only")
@@ -254,7 +295,7 @@ def production_profile() -> None:
             lti_handlers = lti.configure_lti(c, store)
     else:
         c.JupyterHub.authenticator_class = authenticator
-        c.Authenticator.allowed_users = set(INSTRUCTORS) | set(STUDENTS)
+        c.Authenticator.allowed_users = set().union(*(h.members for h in COURSES))
         c.Authenticator.admin_users = set()
 
     image = settings.value("QA_ARENA_SINGLEUSER_IMAGE", "qa-arena/singleuser:latest")
@@ -267,20 +308,19 @@ def production_profile() -> None:
     c.DockerSpawner.network_name = settings.value("QA_ARENA_DOCKER_NETWORK", "qa-arena-hub")
     c.DockerSpawner.use_internal_ip = True
     c.DockerSpawner.notebook_dir = "/home/jovyan"
+    # Each container mounts its user's courses' exchanges (the first course's may be elsewhere on the host).
     exchange_source = settings.value("QA_ARENA_EXCHANGE_SOURCE", str(course.exchange))
     layout = exchange_layout(exchange_source)
-    c.DockerSpawner.volumes = {
-        "qa-arena-home-{username}": "/home/jovyan",
-        **exchange_volumes(exchange_source, course.course_id, layout),
-    }
-    if layout == "per-user":  # the hub sees the exchange where the course's config says
-        c.Spawner.pre_spawn_hook = make_user_directories(course.exchange, course.course_id)
+    sources = {h.course_id: str(h.course.exchange) for h in COURSES} | {course.course_id: exchange_source}
+    c.DockerSpawner.volumes = {"qa-arena-home-{username}": "/home/jovyan"}
+    c.Spawner.pre_spawn_hook = course_exchanges(COURSES, sources, layout, c.DockerSpawner.volumes)
     check_service = f"http://{c.JupyterHub.hub_connect_ip}:{int(settings.value('QA_ARENA_CHECK_PORT', '10101'))}"
-    environment = service_environment(STATE, course, dev=False)
-    checks, check_roles = configure_checks(c, course, check_service, environment, worker=False)
+    courses = [h.course for h in COURSES]
+    environment = service_environment(STATE, courses, dev=False)
+    checks, check_roles = configure_checks(c, courses, check_service, environment, worker=False)
     c.DockerSpawner.environment = {
         "QA_ARENA_EXCHANGE": "/srv/nbgrader/exchange",
-        "QA_ARENA_COURSE_ID": course.course_id,  # students see only this course's assignments
+        "QA_ARENA_COURSE_ID": course.course_id,  # students see only this course's (several: course_exchanges)
         CHECK_URL: client_url(check_service),
     }
     c.DockerSpawner.cpu_limit = float(settings.value("QA_ARENA_USER_CPU_LIMIT", "1.0"))
@@ -293,8 +333,8 @@ def production_profile() -> None:
 
     # The hub cannot start judges (its Docker proxy allows users' servers only): the workers grade its batches.
     via = environment_value("QA_ARENA_AUTOGRADE_VIA", "queue")
-    service, roles = formgrader(course, "docker", QA_ARENA_EXCHANGE_LAYOUT=layout, QA_ARENA_AUTOGRADE_VIA=via)
-    c.JupyterHub.extra_handlers = [*formgrader_link_handlers([service["name"]]), *lti_handlers]
+    services, roles = formgraders("docker", QA_ARENA_EXCHANGE_LAYOUT=layout, QA_ARENA_AUTOGRADE_VIA=via)
+    c.JupyterHub.extra_handlers = [*formgrader_link_handlers([s["name"] for s in services]), *lti_handlers]
     idle = int(settings.value("QA_ARENA_IDLE_TIMEOUT", "3600"))
     culler = {
         "name": "idle-culler",
@@ -314,9 +354,9 @@ def production_profile() -> None:
             "services": ["idle-culler"],
         }
     )
-    c.JupyterHub.services = [service, culler, *checks]
+    c.JupyterHub.services = [*services, culler, *checks]
     c.JupyterHub.load_roles = roles + check_roles
-    c.JupyterHub.load_groups = course_groups(course)
+    load_course_groups()
 
 
 if PROFILE == "dev":

@@ -128,7 +128,9 @@ class DeepLinkHandler(BaseHandler):
             offer = next((o for o in offers if o.assignment == chosen), None)
             if offer is None:
                 raise web.HTTPError(400, f"{chosen!r} is not a released assignment of {link.course_id}")
-            launch_url = f"{self.request.protocol}://{self.request.host}{self.hub.base_url}home"
+            # the student's server fetches the assignment and opens it (qa_arena/course/landing.py)
+            path = f"user-redirect/qa-arena/assignments/{link.course_id}/{offer.assignment}"
+            launch_url = f"{self.request.protocol}://{self.request.host}{self.hub.base_url}{path}"
             token = deep_linking_response(ToolKeys(store), platform, launch.deep_linking, offer, launch_url)
         return_url = launch.deep_linking["deep_link_return_url"]
         self.finish(

@@ -9,8 +9,11 @@ STATE/                0711  others may traverse (users reach their homes)
   passwd/             0711  per-user views of /etc/passwd and /etc/group (the user's uid is called jovyan)
   runtime/            0755  an interpreter every uid can run, when this one is not (see runtime.py)
   jupyter-config/     0755  the single-user servers' Jupyter config: nbgrader exchange, extensions
-  exchange/           0755  where users' servers see the course's exchange (a bind mount in their namespace)
+  exchange/           0755  where users' servers see their courses' exchanges: exchange/<course id> is
+                            bound from that course's exchange in the namespace of its members' servers
+                            only (as root; a symbolic link to it otherwise)
   course/             0700  the demo course, when no --course-dir is given (staff only)
+  courses.json        0644  the courses added with `qa-arena hub courses add` (qa_arena/hub/courses.py)
 ```
 """
 
@@ -31,9 +34,10 @@ VARIABLES = {
     "QA_ARENA_COURSE_DIR": "the course the hub serves (dev default: a demo course in the state directory)",
     "QA_ARENA_HUB_INSTRUCTORS": "comma-separated user names (default: instructor)",
     "QA_ARENA_HUB_STUDENTS": "comma-separated user names (default: alice,bob)",
+    "QA_ARENA_HUB_COURSES": "the hub's other courses: a file (default STATE/courses.json)",
     "QA_ARENA_DEMO_PASSWORD": "one password for every demo account (dev; default: one generated per account)",
     "QA_ARENA_ADMIN_TOKEN": "a token for a service with the admin role (scripts, tests)",
-    "QA_ARENA_HUB_AUTHENTICATOR": "production: the authenticator (generic-oauth, a class or entry point)",
+    "QA_ARENA_HUB_AUTHENTICATOR": "the authenticator: generic-oauth, a class, lti13... (dev: lti13, else demo)",
     "QA_ARENA_HUB_DB_URL": "production: the hub's database (PostgreSQL)",
     "QA_ARENA_HUB_ALLOW_SQLITE": "1: accept SQLite for the production hub's database (tests and trials only)",
     "QA_ARENA_HUB_CONNECT_IP": "production: how users' containers reach the hub",
@@ -53,6 +57,7 @@ PORT = "QA_ARENA_HUB_PORT"
 COURSE_DIR = "QA_ARENA_COURSE_DIR"
 INSTRUCTORS = "QA_ARENA_HUB_INSTRUCTORS"
 STUDENTS = "QA_ARENA_HUB_STUDENTS"
+COURSES = "QA_ARENA_HUB_COURSES"  # qa_arena/hub/courses.py
 DEMO_PASSWORD = "QA_ARENA_DEMO_PASSWORD"
 ADMIN_TOKEN = "QA_ARENA_ADMIN_TOKEN"
 SECRETS = (DEMO_PASSWORD, ADMIN_TOKEN)

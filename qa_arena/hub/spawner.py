@@ -25,7 +25,7 @@ from traitlets import Bool, Dict, Integer, Unicode, default
 CLONE_NEWNS = 0x00020000
 PR_SET_NO_NEW_PRIVS = 38
 MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
-SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9._@+-]*$")  # LMS users may be named by their email
 
 
 class IsolatedProcessSpawner(LocalProcessSpawner):

@@ -170,7 +170,7 @@ def test_the_hub_runs_the_check_service_as_jupyterhub_config_does(monkeypatch):
     course = Course(root=Path("/srv/course"), course_id="testing-101", exchange=Path("/srv/nbgrader/exchange"),
                     db_url="sqlite:////srv/course/gradebook.db", records_dir=Path("/srv/course/records"))  # fmt: skip
     c = Config()
-    (expected, *_), roles = configure_checks(c, course, service["url"], {}, worker=False)
+    (expected, *_), roles = configure_checks(c, [course], service["url"], {}, worker=False)
 
     # A managed service in the hub's container (whose image has QA Arena), like the compose stack's.
     assert hub["image"]["name"].endswith("qa-arena/hub") and hub["command"] == ["tini", "-g", "--"]

@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -22,15 +23,18 @@ from tests.support.paths import PROBLEMS
 pytestmark = pytest.mark.hub
 
 LOAD = """
-import json, sys
+import json, os, sys
 from types import SimpleNamespace
 from jupyterhub.app import JupyterHub
 
 app = JupyterHub()
 app.load_config_file("jupyterhub_config.py", path=sys.argv[1])
-user = SimpleNamespace(name="alice", id=7, url="/user/alice/", escaped_name="alice")
+groups = [SimpleNamespace(name=name) for name in json.loads(os.environ.get("TEST_USER_GROUPS", "[]"))]
+user = SimpleNamespace(name="alice", id=7, url="/user/alice/", escaped_name="alice", groups=groups)
 spawner = app.spawner_class(config=app.config, user=user)
 authenticator = app.authenticator_class(config=app.config)
+if "TEST_USER_GROUPS" in os.environ:  # what the pre-spawn hook makes of this user's server
+    spawner.pre_spawn_hook(spawner)
 print(json.dumps({
     "config": app.config,
     "spawner": app.spawner_class.__module__ + "." + app.spawner_class.__name__,
@@ -40,6 +44,8 @@ print(json.dumps({
     "mem_limit": spawner.mem_limit,
     "cpu_limit": spawner.cpu_limit,
     "environment": spawner.environment,
+    "volumes": getattr(spawner, "volumes", None),
+    "bind_mounts": getattr(spawner, "bind_mounts", None),
 }, default=lambda o: sorted(o) if isinstance(o, set) else str(o)))
 """
 
@@ -99,13 +105,8 @@ def test_production_profile(production_env):
     assert loaded["mem_limit"] == 768 * 1024**2 and loaded["cpu_limit"] == 0.5
     assert docker["disable_user_config"] is True
     assert docker["extra_host_config"]["cap_drop"] == ["ALL"]
-    assert "qa-arena-home-{username}" in docker["volumes"]
-    # a host directory as the exchange: each container mounts only its own inbound and feedback
-    exchange = f"{production_env['QA_ARENA_COURSE_DIR']}/exchange/testing-101"
-    assert docker["volumes"][f"{exchange}/inbound/{{username}}"] == {
-        "bind": "/srv/nbgrader/exchange/testing-101/inbound", "mode": "rw"}  # fmt: skip
-    assert docker["volumes"][f"{exchange}/outbound"]["mode"] == "ro"
-    assert docker["volumes"][f"{exchange}/feedback/{{username}}"]["mode"] == "ro"
+    # the home is static; the exchange is mounted per user, for the user's courses (below)
+    assert docker["volumes"] == {"qa-arena-home-{username}": "/home/jovyan"}
     # services: the course's formgrader, the idle culler and the check service, none admin, no admin-token service
     services = {s["name"]: s for s in hub["services"]}
     assert set(services) == {"testing-101", "idle-culler", "qa-arena"}
@@ -141,10 +142,31 @@ def test_production_profile(production_env):
                                        "groups": ["formgrade-testing-101"]}  # fmt: skip
 
 
+def test_a_container_mounts_its_own_inbound_and_feedback_of_its_courses_only(production_env):
+    """A host directory as the exchange: a member's container mounts the course's outbound, and only its own
+    inbound and feedback (made by the hub before it starts); a user in no course's group mounts nothing of it."""
+    if os.geteuid() != 0:
+        pytest.skip("the hook gives the inbound to the containers' uid: root only")
+    member = load({**production_env, "TEST_USER_GROUPS": '["nbgrader-testing-101"]'})
+    exchange = f"{production_env['QA_ARENA_COURSE_DIR']}/exchange/testing-101"
+    assert member["volumes"][f"{exchange}/inbound/{{username}}"] == {
+        "bind": "/srv/nbgrader/exchange/testing-101/inbound", "mode": "rw"}  # fmt: skip
+    assert member["volumes"][f"{exchange}/outbound"]["mode"] == "ro"
+    assert member["volumes"][f"{exchange}/feedback/{{username}}"]["mode"] == "ro"
+    assert member["volumes"]["qa-arena-home-{username}"] == "/home/jovyan"
+    inbound = os.stat(f"{exchange}/inbound/alice")
+    assert (inbound.st_uid, inbound.st_mode & 0o777) == (1000, 0o750)
+    assert member["environment"]["QA_ARENA_COURSE_ID"] == "testing-101"
+    stranger = load({**production_env, "TEST_USER_GROUPS": "[]"})
+    assert stranger["volumes"] == {"qa-arena-home-{username}": "/home/jovyan"}
+
+
 def test_a_named_volume_as_the_exchange_stays_shared(production_env):
+    if os.geteuid() != 0:
+        pytest.skip("runs the pre-spawn hook: root only")
     production_env["QA_ARENA_EXCHANGE_SOURCE"] = "qa-arena-exchange"
-    docker = load(production_env)["config"]["DockerSpawner"]
-    assert docker["volumes"]["qa-arena-exchange"] == {"bind": "/srv/nbgrader/exchange", "mode": "rw"}
+    volumes = load({**production_env, "TEST_USER_GROUPS": '["nbgrader-testing-101"]'})["volumes"]
+    assert volumes["qa-arena-exchange"] == {"bind": "/srv/nbgrader/exchange", "mode": "rw"}
     production_env["QA_ARENA_EXCHANGE_LAYOUT"] = "per-user"
     assert "needs a host directory" in fails(production_env)
 
@@ -153,7 +175,8 @@ def test_a_course_named_like_the_check_service_is_refused(production_env, tmp_pa
     course = tmp_path / "clash"
     init_course(course, "qa-arena", [PROBLEMS])
     production_env["QA_ARENA_COURSE_DIR"] = str(course)
-    assert "is the check service's name on the hub" in fails(production_env)
+    assert "course id 'qa-arena'" in fails(production_env)
+    assert "names one of the hub's services" in fails(production_env)
 
 
 @pytest.mark.parametrize("missing", ["QA_ARENA_HUB_DB_URL", "QA_ARENA_HUB_AUTHENTICATOR", "QA_ARENA_HUB_CONNECT_IP"])
@@ -193,8 +216,17 @@ def test_dev_profile(state_dir):
     # the demo course was created, closed to students; their servers see its exchange through a bind mount
     assert (state_dir / "course" / "source" / "ps1-basics" / "durations.ipynb").is_file()
     assert (state_dir / "course").stat().st_mode & 0o777 == 0o700
-    mounts = loaded["config"]["IsolatedProcessSpawner"]["bind_mounts"]
-    assert mounts == {str(state_dir / "exchange"): str(state_dir / "course" / "exchange")}
+    exchange = state_dir / "course" / "exchange" / "testing-101"
+    if os.geteuid() == 0:  # a member's server sees its own view of STATE/exchange, the course's exchange in it
+        member = load({**env, "TEST_USER_GROUPS": '["nbgrader-testing-101"]'})
+        assert list(member["bind_mounts"].items()) == [
+            (str(state_dir / "exchange"), str(state_dir / "exchange-views" / "alice")),
+            (str(state_dir / "exchange" / "testing-101"), str(exchange)),
+        ]
+        view = (state_dir / "exchange-views" / "alice").stat()
+        assert (view.st_uid, view.st_mode & 0o777) == (420_007, 0o700)  # the user's: nbgrader wants it writable
+    else:  # one uid for all: a link
+        assert (state_dir / "exchange" / "testing-101").resolve() == exchange
     student_config = (state_dir / "jupyter-config" / "nbgrader_config.py").read_text()
     assert repr(str(state_dir / "exchange")) in student_config
     # JupyterHub's periodic service check meets services already removed when the hub stops (AttributeError
@@ -242,6 +274,63 @@ def test_production_with_lti13_launches_from_the_registered_lms(production_env, 
     assert lti["authorize_url"].endswith("/authorize_redirect") and lti["jwks_endpoint"].endswith("/jwks")
     assert 30 <= config["LTI13LaunchValidator"]["time_leeway"] <= 60
     assert "post_auth_hook" in config["Authenticator"] and config["Authenticator"]["manage_groups"] is True
+    assert "load_groups" not in config["JupyterHub"]  # JupyterHub refuses to start with both
     assert loaded["allowed_users"] == []
     handlers = [h[0] for h in config["JupyterHub"]["extra_handlers"]]
     assert "/lti13/jwks" in handlers and any("tree" in h for h in handlers)
+
+
+def test_one_hub_serves_many_courses(production_env, tmp_path):
+    """A second course added with `qa-arena hub courses add`: its own formgrader, groups and roles, its members
+    allowed; each user's container mounts the exchanges of the user's courses only. The hub's course-level
+    variables are the first course's: the second is read from its own config, its formgrader does not get them."""
+    second = tmp_path / "course-b"
+    init_course(second, "course-b", [PROBLEMS])
+    production_env["QA_ARENA_COURSE_ID"] = "testing-101"
+    production_env["QA_ARENA_GRADEBOOK_URL"] = "sqlite:////tmp/first-course-gradebook.db"
+    add = [sys.executable, "-m", "qa_arena", "hub", "courses", "add", str(second), "--instructors", "bea",
+           "--students", "carl,dina"]  # fmt: skip
+    done = subprocess.run(add, env=production_env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "course course-b" in done.stdout and "/services/course-b/formgrader" in done.stdout
+
+    loaded = load(production_env)
+    hub = loaded["config"]["JupyterHub"]
+    services = {s["name"]: s for s in hub["services"]}
+    assert set(services) == {"testing-101", "course-b", "idle-culler", "qa-arena"}
+    assert services["course-b"]["cwd"] == str(second)
+    assert "QA_ARENA_COURSE_ID" not in services["course-b"]["environment"]
+    assert "QA_ARENA_GRADEBOOK_URL" not in services["course-b"]["environment"]
+    assert services["testing-101"]["environment"]["QA_ARENA_GRADEBOOK_URL"] == production_env["QA_ARENA_GRADEBOOK_URL"]
+    roles = {r["name"]: r for r in hub["load_roles"]}
+    assert roles["formgrade-course-b"]["scopes"] == ["access:services!service=course-b"]
+    assert roles["formgrade-course-b"]["groups"] == ["formgrade-course-b"]
+    assert roles["formgrader-course-b"]["scopes"][-1] == "groups!group=nbgrader-course-b"
+    assert hub["load_groups"]["formgrade-course-b"]["users"] == ["bea"]
+    assert hub["load_groups"]["nbgrader-course-b"]["users"] == ["carl", "dina"]
+    assert hub["load_groups"]["nbgrader-testing-101"]["users"] == ["ann", "ben"]
+    assert loaded["allowed_users"] == ["ann", "bea", "ben", "carl", "dina", "instructor"]
+    assert set(roles["qa-arena-checks"]["groups"]) == {
+        "nbgrader-testing-101", "formgrade-testing-101", "nbgrader-course-b", "formgrade-course-b"}  # fmt: skip
+    problems = services["qa-arena"]["environment"]["QA_ARENA_PROBLEMS"].split(":")
+    assert str(second / "problems") in problems
+    if os.geteuid() != 0:
+        return  # the pre-spawn hook makes the user's directories for the containers' uid
+    first_exchange = f"{production_env['QA_ARENA_COURSE_DIR']}/exchange"
+    only_b = load({**production_env, "TEST_USER_GROUPS": '["nbgrader-course-b"]'})
+    mounted = {v["bind"] for k, v in only_b["volumes"].items() if isinstance(v, dict)}
+    assert mounted == {f"/srv/nbgrader/exchange/course-b/{part}" for part in ("outbound", "inbound", "feedback")}
+    assert not any(k.startswith(first_exchange) for k in only_b["volumes"])
+    assert only_b["environment"]["QA_ARENA_COURSE_ID"] == "course-b"
+    both = load({**production_env, "TEST_USER_GROUPS": '["nbgrader-course-b", "formgrade-testing-101"]'})
+    assert len([k for k in both["volumes"] if "/outbound" in k]) == 2
+    assert "QA_ARENA_COURSE_ID" not in both["environment"]  # nbgrader lists both courses
+
+
+def test_two_courses_with_one_id_are_refused(production_env, tmp_path):
+    twin = tmp_path / "twin"
+    init_course(twin, "testing-101", [PROBLEMS])
+    courses = Path(production_env["QA_ARENA_HUB_STATE"]) / "courses.json"
+    courses.write_text(json.dumps({"courses": [{"course_dir": str(twin)}]}))
+    error = fails(production_env)
+    assert "are both course 'testing-101'" in error and "give one of them another id" in error

@@ -187,7 +187,9 @@ def test_deep_linking_offers_the_released_assignments_and_answers_a_signed_line_
     with Gradebook(f"sqlite:///{lti_hub['course_a'] / 'gradebook.db'}", course_id="course-a") as gradebook:
         points = gradebook.find_assignment("ps1").max_score
     assert item["type"] == "ltiResourceLink" and item["lineItem"]["scoreMaximum"] == points > 0
-    assert item["lineItem"]["resourceId"] == "ps1" and item["url"].endswith("/hub/home")
+    assert item["lineItem"]["resourceId"] == "ps1" and item["url"].endswith(
+        "/hub/user-redirect/qa-arena/assignments/course-a/ps1"
+    )
 
 
 def test_a_student_cannot_deep_link(lti_hub):

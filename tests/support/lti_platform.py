@@ -117,6 +117,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._authorize({k: v[0] for k, v in parse_qs(path.query).items()})
         if path.path.startswith("/nrps/"):
             return self._memberships(path.path.removeprefix("/nrps/"), parse_qs(path.query))
+        if path.path in self.platform.pages:
+            return self._send(200, self.platform.pages[path.path], "text/html")
         self._refuse(404, f"no {path.path}")
 
     def do_POST(self) -> None:
@@ -256,6 +258,7 @@ class LtiPlatform:
         self.port = 0
         self._server: ThreadingHTTPServer | None = None
         self.launches: dict[str, dict] = {}  # lti_message_hint -> the id_token's claims (prepare_launch)
+        self.pages: dict[str, bytes] = {}  # path -> an LMS page (launch_page)
 
     def start(self) -> LtiPlatform:
         handler = type("Handler", (_Handler,), {"platform": self})
@@ -341,6 +344,20 @@ class LtiPlatform:
     # -- set-up by the test ------------------------------------------------------------------------------
     def trust_tool(self, jwks: dict) -> None:
         self.state.tool_jwks = jwks
+
+    def launch_page(self, name: str, title: str, login_url: str, target_link_uri: str, initiation: dict) -> str:
+        """An LMS course page whose link opens the tool in a new tab: the login initiation, a form POST to the
+        tool's `login_url` (`initiation` from prepare_launch). Returns the page's URL."""
+        fields = {**initiation, "target_link_uri": target_link_uri}
+        inputs = "".join(
+            f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(str(v))}">' for k, v in fields.items()
+        )
+        self.pages[f"/courses/{name}"] = (
+            f"<!doctype html><html><head><title>{html.escape(name)}: the test LMS</title></head><body>"
+            f'<h1>{html.escape(name)}</h1><form method="post" action="{html.escape(login_url)}" target="_blank">'
+            f'{inputs}<button type="submit" id="launch">{html.escape(title)}</button></form></body></html>'
+        ).encode()
+        return f"{self.issuer}/courses/{name}"
 
     def add_context(self, context: str, members: list[dict]) -> None:
         self.state.members[context] = members
