@@ -259,6 +259,22 @@ def judge_with(backend: str, pool: int = 0) -> Callable[[Problem, str], set[str]
     return grade
 
 
+def judge_cli(backend: str) -> Callable[[Problem, str], set[str]]:
+    """`qa-arena judge PROBLEM TESTS --backend B --json` as a user runs it: process start and imports included."""
+
+    def grade(problem: Problem, suite: str) -> set[str]:
+        with tempfile.TemporaryDirectory(prefix="qa-bench-cli-") as tmp:
+            tests = Path(tmp) / "test_suite.py"
+            tests.write_text(suite)
+            command = [str(Path(sys.executable).parent / "qa-arena"), "judge", str(problem.root), str(tests)]
+            done = subprocess.run([*command, "--backend", backend, "--json"], capture_output=True, text=True)
+        verdict = json.loads(done.stdout)
+        assert verdict["status"] == "SUCCESS", verdict["message"]
+        return {v["id"] for v in verdict["variants"] if v["kind"] == "mutant" and v["killed_by"]}
+
+    return grade
+
+
 def wait_for_pool(size: int, timeout: float = 60) -> None:
     from qa_arena.grading.sandbox.docker import DockerSandbox
 
@@ -304,6 +320,7 @@ def main() -> int:
         methods["judge (local)"] = (judge_with("local"), None)
         if have_docker:
             methods["judge (docker, cold)"] = (judge_with("docker"), None)
+            methods["qa-arena judge CLI (docker, cold)"] = (judge_cli("docker"), None)
             methods["judge (docker, pool)"] = (judge_with("docker", pool=1), lambda: wait_for_pool(1))
             judge_with("docker", pool=1)(problem, SUITE_16)  # warm the pool once
         methods["in-process (limit)"] = (in_process, None)
@@ -337,6 +354,9 @@ def main() -> int:
         if have_docker:
             ratios["docker run per variant / judge (docker, cold)"] = (
                 small["docker run per variant"] / small["judge (docker, cold)"]
+            )
+            ratios["docker run per variant / qa-arena judge CLI (docker, cold)"] = (
+                small["docker run per variant"] / small["qa-arena judge CLI (docker, cold)"]
             )
             ratios["docker run per variant / judge (docker, pool)"] = (
                 small["docker run per variant"] / small["judge (docker, pool)"]

@@ -76,3 +76,23 @@ def test_an_installed_qa_arena_says_where_the_deployments_images_are_built(insta
     assert result.returncode == 2, result.stderr
     assert "built from a checkout of QA Arena (deploy/build-images.sh)" in result.stderr
     assert "qa-arena image build" in result.stderr and "Traceback" not in result.stderr
+
+
+# What a parser or `--help` may not import: each costs from 0.1 s (pandas, SQLAlchemy) to over 1 s (nbformat, whose
+# jsonschema builds rfc3987-syntax's grammar on import, present in a plain pip install). Commands import them
+# when they run.
+HEAVY = ("nbformat", "jsonschema", "nbgrader", "pandas", "sqlalchemy", "docker", "openai", "jupyterhub", "numpy")
+IMPORTED = "import runpy, sys\ntry:\n    runpy.run_module('qa_arena', run_name='__main__')\nexcept SystemExit:\n" \
+           "    pass\nprint(' '.join(sorted(sys.modules)), file=sys.stderr)"  # fmt: skip
+
+
+@pytest.mark.parametrize("args", [["--help"], ["judge", "--help"], ["lms", "--help"], ["hub", "courses", "--help"]])
+def test_the_command_starts_without_importing_what_it_does_not_run(installed_wheel, tmp_path, args):
+    """`qa-arena --help` and every parser in a plain pip install (the wheel's venv, rfc3987-syntax included)."""
+    done = subprocess.run([installed_wheel.python, "-c", IMPORTED, *args], capture_output=True, text=True,
+                          cwd=tmp_path, env=installed_wheel.env(home=tmp_path), timeout=60)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "usage: " in done.stdout
+    modules = {name.split(".")[0] for name in done.stderr.split()}
+    assert "argparse" in modules and "qa_arena" in modules  # the list is the run's
+    assert not modules & set(HEAVY), sorted(modules & set(HEAVY))

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import nbformat
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
+
 
 TESTS_TAG = "qa-arena-tests"
 MAX_TESTS_BYTES = 512 * 1024
@@ -15,7 +18,7 @@ class SubmissionError(ValueError):
     """Tests that cannot be read: the message says why, in one line."""
 
 
-def find_tests_cell(nb: nbformat.NotebookNode):
+def find_tests_cell(nb: NotebookNode):
     """The tests cell: nbgrader grade_id ending in 'tests', or tagged qa-arena-tests."""
     for cell in nb.get("cells", []):
         if cell.get("cell_type") != "code":
@@ -36,6 +39,8 @@ def notebook_cell_tests(cell) -> str:
 
 
 def notebook_tests(path: Path) -> str:
+    import nbformat  # notebooks only: a second to import where jsonschema builds rfc3987-syntax's grammar
+
     try:
         nb = nbformat.read(str(path), as_version=4)
     except Exception as exc:  # nbformat raises many kinds for a broken file
