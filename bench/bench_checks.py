@@ -515,6 +515,58 @@ def component(pid: int) -> str:
     return "hub + proxy"
 
 
+def rss_mib(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    return 0.0
+
+
+def worker_rss_mib(hub: Hub) -> float:
+    """The largest worker's resident memory: its supervisor and job processes together (its judge containers'
+    own processes are Docker's, not the worker's)."""
+    processes = processes_mentioning(str(hub.state))
+    workers = [p for p in processes if component(p) == "workers" and component(parent(p) or 0) != "workers"]
+    children: dict[int, list[int]] = {}
+    for pid in processes:
+        children.setdefault(parent(pid) or 0, []).append(pid)
+    largest = 0.0
+    for worker in workers:
+        tree, total = [worker], 0.0
+        while tree:
+            pid = tree.pop()
+            total += rss_mib(pid)
+            tree += children.get(pid, [])
+        largest = max(largest, total)
+    return largest
+
+
+class RssSampler:
+    """The peak of `worker_rss_mib` while a burst runs (sampled every 0.25 s, in a thread)."""
+
+    def __init__(self, hub: Hub) -> None:
+        import threading
+
+        self.hub, self.peak, self._stop = hub, 0.0, threading.Event()
+        self._thread = threading.Thread(target=self._sample, name="rss-sampler", daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.25):
+            self.peak = max(self.peak, worker_rss_mib(self.hub))
+
+    def __enter__(self) -> RssSampler:
+        self.peak = worker_rss_mib(self.hub)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 def cpu_snapshot(hub: Hub) -> dict:
     return {
         "t": time.monotonic(),
@@ -627,7 +679,7 @@ def report(runs: list[dict], meta: dict) -> tuple[dict, dict, list[str]]:
     )
     table = Table(title=title)
     columns = ("queue", "burst", "workers", "ok", "not ok", "unfinished", "HTTP errors", "p50", "p95", "max")
-    for name in (*columns, "checks/s", f"> {CLIENT_TIMEOUT_S:g} s"):
+    for name in (*columns, "checks/s", f"> {CLIENT_TIMEOUT_S:g} s", "worker RSS MiB (peak)"):
         table.add_column(name, justify="right")
     for run in runs:
         s = run["summary"]
@@ -635,6 +687,7 @@ def report(runs: list[dict], meta: dict) -> tuple[dict, dict, list[str]]:
             run["queue"], str(run["burst"]), str(run["workers"]), f"{s['ok']}/{s['checks']}",
             str(len(s["not_ok"]) - s["unfinished"]), str(s["unfinished"]), str(s["http_errors"]),
             fmt(s["p50_s"]), fmt(s["p95_s"]), fmt(s["max_s"]), fmt(s["throughput"]), str(s["over_client_timeout"]),
+            f"{run['worker_rss_peak_mib']:.0f}",
         )  # fmt: skip
     console.print(table)
     console.print(
@@ -972,7 +1025,7 @@ def one_burst(hub: Hub, base: str, tokens, students: list[str], slug: str, tests
     before = cpu_snapshot(hub)
     columns = [TextColumn(f"{queue}, burst {size}, {workers} worker(s)"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn()]  # fmt: skip
-    with Progress(*columns, console=console) as progress:
+    with Progress(*columns, console=console) as progress, RssSampler(hub) as rss:
         bell_at = asyncio.run(burst(checks, base, tokens, slug, tests, args.timeout, progress))
     after = cpu_snapshot(hub)
     busy, waited = wait_for_drain(hub.db_url, args.timeout)
@@ -981,7 +1034,7 @@ def one_burst(hub: Hub, base: str, tokens, students: list[str], slug: str, tests
     summary["server_errors"] = error_logs(hub.db_url, bell_at) if summary["ok"] < size else {}
     console.print(
         f"  {queue}, burst {size}, {workers} worker(s): {summary['ok']}/{size} ok, p50 {fmt(summary['p50_s'])} s, "
-        f"p95 {fmt(summary['p95_s'])} s, {summary['throughput']:.2f} checks/s"
+        f"p95 {fmt(summary['p95_s'])} s, {summary['throughput']:.2f} checks/s, worker RSS peak {rss.peak:.0f} MiB"
         + (f", [red]{summary['unfinished']} unfinished[/red]" if summary["unfinished"] else "")
         + (f", [red]{busy} still queued after {waited:.0f} s[/red]" if busy else "")
         + (", [red]the Docker engine restarted meanwhile[/red]" if engine != docker_engine() else "")
@@ -996,6 +1049,7 @@ def one_burst(hub: Hub, base: str, tokens, students: list[str], slug: str, tests
         "workers": workers,
         "summary": summary,
         "background_cores": idle,
+        "worker_rss_peak_mib": rss.peak,
         "cpu": cpu_used(before, after),
         "queue_not_empty_after_burst": busy,
         "docker_engine_restarted": engine != docker_engine(),

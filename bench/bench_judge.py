@@ -8,7 +8,9 @@ parametrized tests:
   judge (local)              QA Arena's judge, local backend (namespaces, cgroups, unprivileged runs)
   judge (docker, cold)       QA Arena's judge, one new locked-down container per submission
   judge (docker, pool)       the same with a pre-started container (steady state of a grading worker)
-  in-process (limit)         pytest.main() in this process per variant: no isolation, the lower bound
+  qa-arena judge CLI         `qa-arena judge ... --backend docker --json` as a user runs it (process start included)
+  collected once (floor)     the suite collected once in this process, each variant swapped in and the collected
+                             tests called: no isolation, no second collection; what pytest itself costs
 
 and checks that the judge's kills equal those of a process per variant. Prints ratios and writes a plot.
 
@@ -213,35 +215,70 @@ def docker_run_per_variant(problem: Problem, suite: str) -> set[str]:
     return per_variant(problem, suite, run)
 
 
-def in_process(problem: Problem, suite: str) -> set[str]:
-    import pytest
+def collected_once_floor(problem: Problem, suite: str) -> set[str]:
+    """The floor of any judge: the suite collected once, in this process, against the golden; then for each
+    variant its module is executed, the test module's names that held the golden's objects are pointed at the
+    variant's, and the collected items are run (pytest's runtestprotocol). No isolation, no process start, no
+    second collection: what remains is pytest setting up, calling and reporting the tests themselves."""
+    import types
 
-    class Collect:
-        def __init__(self):
-            self.outcomes: dict[str, bool] = {}
+    from _pytest.config import _prepareconfig
+    from _pytest.main import Session
+    from _pytest.runner import runtestprotocol
 
-        def pytest_runtest_logreport(self, report):
-            if report.failed or report.nodeid not in self.outcomes:
-                self.outcomes[report.nodeid] = not report.failed
-
-    outcomes = {}
-    with tempfile.TemporaryDirectory(prefix="qa-bench-inproc-") as tmp:
-        for variant in problem.variants:
-            work = Path(tmp) / variant.id
-            work.mkdir()
-            (work / f"{problem.module}.py").write_text(variant.source)
-            (work / "test_suite.py").write_text(suite)
-            sys.path.insert(0, str(work))
-            collect = Collect()
-            args = ["-q", "-p", "no:cacheprovider", "--import-mode=importlib", str(work / "test_suite.py")]
-            try:
-                with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):
-                    pytest.main(args, plugins=[collect])
-            finally:
-                sys.path.remove(str(work))
-                for name in [n for n in sys.modules if n == problem.module or "test_suite" in n]:
-                    del sys.modules[name]  # else the next variant's tests run against this one
-            outcomes[variant.id] = {k.split("::", 1)[1]: v for k, v in collect.outcomes.items()}
+    golden = next(v for v in problem.variants if v.kind == "golden")
+    outcomes: dict[str, dict[str, bool]] = {}
+    with tempfile.TemporaryDirectory(prefix="qa-bench-floor-") as tmp:
+        work = Path(tmp)
+        (work / f"{problem.module}.py").write_text(golden.source)
+        (work / "test_suite.py").write_text(suite)
+        sys.path.insert(0, str(work))
+        args = ["-q", "-p", "no:cacheprovider", "--import-mode=importlib", "-c", os.devnull,
+                f"--rootdir={work}", str(work / "test_suite.py")]  # fmt: skip
+        autoload = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+        os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # as in the judge's runs: pytest's own plugins only
+        config = _prepareconfig(args)
+        try:
+            with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):
+                config._do_configure()
+                session = Session.from_config(config)
+                config.hook.pytest_sessionstart(session=session)
+                items = session.perform_collect()
+                placeholder = sys.modules[problem.module]
+                tests_module = items[0].module
+                held = {name: getattr(placeholder, name) for name in dir(placeholder) if not name.startswith("__")}
+                valid: set[str] | None = None  # known once the correct variants ran: then the judge's early stop
+                for variant in (*problem.correct_variants, *problem.mutants):
+                    if variant.kind == "mutant" and valid is None:
+                        valid = {t for t in outcomes[golden.id] if all(seen[t] for seen in outcomes.values())}
+                    module = types.ModuleType(problem.module)
+                    exec(compile(variant.source, f"{problem.module}.py", "exec"), module.__dict__)
+                    sys.modules[problem.module] = module
+                    for name, value in list(vars(tests_module).items()):
+                        if value is placeholder:
+                            setattr(tests_module, name, module)
+                        for held_name, held_value in held.items():
+                            if value is held_value and hasattr(module, held_name):
+                                setattr(tests_module, name, getattr(module, held_name))
+                    held = {name: getattr(module, name) for name in dir(module) if not name.startswith("__")}
+                    placeholder = module
+                    passed: dict[str, bool] = {}
+                    for index, item in enumerate(items):
+                        following = items[index + 1] if index + 1 < len(items) else None
+                        reports = runtestprotocol(item, nextitem=following, log=False)
+                        passed[item.name] = not any(report.failed for report in reports)
+                        if valid is not None and item.name in valid and not passed[item.name]:
+                            session._setupstate.teardown_exact(None)
+                            break
+                    outcomes[variant.id] = passed
+                config.hook.pytest_sessionfinish(session=session, exitstatus=0)
+        finally:
+            config._ensure_unconfigure()
+            if autoload is None:
+                del os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"]
+            sys.path.remove(str(work))
+            for name in [n for n in sys.modules if n == problem.module or "test_suite" in n]:
+                del sys.modules[name]
     return kills_from_outcomes(problem, outcomes)
 
 
@@ -323,7 +360,7 @@ def main() -> int:
             methods["qa-arena judge CLI (docker, cold)"] = (judge_cli("docker"), None)
             methods["judge (docker, pool)"] = (judge_with("docker", pool=1), lambda: wait_for_pool(1))
             judge_with("docker", pool=1)(problem, SUITE_16)  # warm the pool once
-        methods["in-process (limit)"] = (in_process, None)
+        methods["collected once, no isolation (floor)"] = (collected_once_floor, None)
 
         results: dict[str, dict[str, float]] = {}
         agreement: dict[str, bool] = {}
