@@ -21,11 +21,12 @@ mutant: every check must end SUCCESS with score 100 (anything else is counted an
 `--synthetic-20` grades bench_judge.py's 20-mutant problem instead (the issue's target names 20).
 
 Prints a table per configuration, the ratios measured side by side in this run (throughput 2 workers /
-1 worker per burst; p95 against the target, p95 <= 2 s at 50 concurrent checks: PASS/FAIL; with
+1 worker per burst; p95 against the target, p95 <= 8 s at 50 concurrent checks on 2 cores: PASS/FAIL; the
+cost of a check (CPU seconds of the whole machine per check, less its idle load; checks per core-minute); with
 `--queues sqlite postgres` also PostgreSQL / SQLite, the database that is the workers' queue), findings, and
 writes OUT/checks.json and OUT/checks.png.
 
-    .venv/bin/python bench/bench_checks.py [--quick] [--bursts 50 300] [--workers 1 2]
+    .venv/bin/python bench/bench_checks.py [--quick] [--bursts 10 25 50] [--workers 1 2]
         [--backend auto|docker|local] [--queues sqlite [postgres]] [--polling-interval S]
         [--synthetic-20] [--runs-per-worker N] [--via direct|proxy] [--timeout S] [--out DIR]
 
@@ -82,7 +83,7 @@ from qa_arena.grading.problem import Problem, load_problem  # noqa: E402
 console = Console() if sys.stdout.isatty() else Console(width=160)  # a log file: wide tables
 
 SERVICE = CHECK_SERVICE  # the check service's name on the hub
-TARGET_P95_S = 2.0
+TARGET_P95_S = 8.0  # on 2 cores (issue #17; the former 2 s needed ~24 checks/s, beyond 2 cores at any cost)
 TARGET_BURST = 50
 EXPECTED_SCORE = 100.0  # the reference tests kill every mutant
 FINAL = ("SUCCESS", "FAILURE", "ERROR")
@@ -671,6 +672,13 @@ def label(run: dict) -> str:
     return f"{run['queue']}, burst {run['burst']}, {run['workers']} worker{'s' if run['workers'] > 1 else ''}"
 
 
+def check_cpu_s(run: dict) -> float | None:
+    """CPU seconds the machine spent per graded check during the burst (its idle load taken out)."""
+    ok = run["summary"]["ok"]
+    busy = max(run["cpu"]["machine"] - run["background_cores"], 0.0) * run["cpu_wall_s"]
+    return busy / ok if ok else None
+
+
 def report(runs: list[dict], meta: dict) -> tuple[dict, dict, list[str]]:
     title = (
         f"Instant checks end to end — {meta['problem']} ({meta['mutants']} mutants, {meta['tests']}), "
@@ -737,6 +745,18 @@ def report(runs: list[dict], meta: dict) -> tuple[dict, dict, list[str]]:
         "the machine in the 2 s before the burst: the idle hub and whatever else runs here.[/dim]"
     )
 
+    cost = Table(title="What a check costs — CPU of the whole machine during the burst, less its idle load")
+    for name in ("queue", "burst", "workers", "CPU s / check", "checks / core-minute", "p95 s", "worker RSS MiB"):
+        cost.add_column(name, justify="right")
+    for run in runs:
+        per_check = check_cpu_s(run)
+        cost.add_row(
+            run["queue"], str(run["burst"]), str(run["workers"]), fmt(per_check, 3),
+            fmt(60 / per_check if per_check else None, 0), fmt(run["summary"]["p95_s"]),
+            f"{run['worker_rss_peak_mib']:.0f}",
+        )  # fmt: skip
+    console.print(cost)
+
     by = {(r["queue"], r["burst"], r["workers"]): r["summary"] for r in runs}
     queues = list(dict.fromkeys(r["queue"] for r in runs))
     sizes = sorted({r["burst"] for r in runs})
@@ -768,7 +788,7 @@ def report(runs: list[dict], meta: dict) -> tuple[dict, dict, list[str]]:
                     console.print(f"  {name}: {ratios[name]:.2f}x")
 
     target: dict = {}
-    goal = f"p95 ≤ {TARGET_P95_S:g} s at {TARGET_BURST} concurrent checks of a 20-mutant problem"
+    goal = f"p95 ≤ {TARGET_P95_S:g} s at {TARGET_BURST} concurrent checks of a 20-mutant problem, on 2 cores"
     console.print(f"[bold]Target: {goal}[/bold]")
     measured = [r for r in runs if r["burst"] == TARGET_BURST] or [r for r in runs if r["burst"] == sizes[0]]
     for run in measured:
@@ -1028,6 +1048,7 @@ def one_burst(hub: Hub, base: str, tokens, students: list[str], slug: str, tests
     with Progress(*columns, console=console) as progress, RssSampler(hub) as rss:
         bell_at = asyncio.run(burst(checks, base, tokens, slug, tests, args.timeout, progress))
     after = cpu_snapshot(hub)
+    cpu_wall_s = after["t"] - before["t"]
     busy, waited = wait_for_drain(hub.db_url, args.timeout)
     fill_from_db(hub.db_url, checks)
     summary = summarize(checks, bell_at)
@@ -1050,6 +1071,7 @@ def one_burst(hub: Hub, base: str, tokens, students: list[str], slug: str, tests
         "summary": summary,
         "background_cores": idle,
         "worker_rss_peak_mib": rss.peak,
+        "cpu_wall_s": cpu_wall_s,
         "cpu": cpu_used(before, after),
         "queue_not_empty_after_burst": busy,
         "docker_engine_restarted": engine != docker_engine(),
@@ -1069,7 +1091,7 @@ def columns_of(checks: list[Check]) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--bursts", type=int, nargs="+", default=[50, 300], help="burst sizes (default 50 300)")
+    parser.add_argument("--bursts", type=int, nargs="+", default=[10, 25, 50], help="burst sizes (default 10 25 50)")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="worker counts (default 1 2)")
     parser.add_argument("--quick", action="store_true", help="one burst of 10 (checks that the bench works)")
     parser.add_argument("--backend", choices=["auto", "docker", "local"], default="auto",
