@@ -154,6 +154,8 @@ def judge_mutant(variant: Variant, run: RunOutcome, valid: list[str]) -> Variant
     killed_by = list(reported)
     if not run.stopped_early and not run.complete and (missing := run.first_unreported(valid)):
         killed_by.append(missing)  # the test that was running when the run died or timed out
+    if run.collect_error and not killed_by:  # the suite, valid on the correct variants, cannot even be
+        killed_by = list(valid)  # collected on this one (it fails on import): no valid test passes on it
     if run.timed_out:
         outcome = "timeout"
     elif reported:

@@ -137,3 +137,15 @@ def test_module_state_does_not_leak_between_tests_of_other_variants(any_judge, a
         "off_by_one": "failed",
         "zero": "passed",
     }
+
+
+def test_a_mutant_that_fails_on_import_is_killed_as_with_pytest(any_judge, problem_copy):
+    """A mutant that raises while its module is imported (module-level code calling the changed function, as
+    inflection does) makes the suite fail to collect: pytest fails on it, so the judge must count it killed."""
+    (problem_copy / "mutants" / "zero.py").write_text(
+        "def add(a, b):\n    return a - '1'\n\nCHECK = add(1, 1)  # evaluated on import\n"
+    )
+    verdict = any_judge.grade(load_problem(problem_copy), WEAK)
+    assert verdict.status == "SUCCESS"
+    zero = next(v for v in verdict.variants if v.id == "zero")
+    assert (zero.outcome, zero.killed_by) == ("error", ["test_submission.py::test_sum"])

@@ -99,6 +99,16 @@ def test_mutant_timeout_or_crash_counts_as_kill_by_running_test(problem):
     assert (by_id["zero"].outcome, by_id["zero"].killed_by) == ("passed", [])
 
 
+def test_a_mutant_the_suite_cannot_be_collected_on_is_killed_by_every_valid_test(problem):
+    """As with pytest: a mutant that fails on import makes every test of the suite fail (collection error)."""
+    mutants = {m.id: run(dict(ALL_PASS)) for m in problem.mutants}
+    mutants["zero"] = run({}, collected=[], collect_error="TypeError: unsupported operand")
+    verdict = decide(problem, correct(problem), mutants)
+    zero = next(v for v in verdict.variants if v.id == "zero")
+    assert (zero.outcome, zero.killed_by) == ("error", [A, B])
+    assert verdict.killed == 1
+
+
 def test_early_stopped_mutant_is_not_blamed_for_unrun_tests(problem):
     mutants = {m.id: run({A: "failed"}, complete=False, stopped_early=True) for m in problem.mutants}
     verdict = decide(problem, correct(problem), mutants)
