@@ -182,8 +182,12 @@ PYTEST_ARGS = ["-q", "-p", "no:cacheprovider", "--junitxml=out/report.xml", "tes
 
 
 def process_per_variant(problem: Problem, suite: str) -> set[str]:
+    # pytest's own plugins only, as in the judge's runs: third-party plugins of this venv (hypothesis...) would
+    # slow the baseline down and flatter the judge
+    env = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+
     def run(work: Path, _out: Path) -> None:
-        subprocess.run([sys.executable, "-m", "pytest", *PYTEST_ARGS], cwd=work, capture_output=True)
+        subprocess.run([sys.executable, "-m", "pytest", *PYTEST_ARGS], cwd=work, capture_output=True, env=env)
 
     return per_variant(problem, suite, run)
 
@@ -252,7 +256,11 @@ def collected_once_floor(problem: Problem, suite: str) -> set[str]:
                     if variant.kind == "mutant" and valid is None:
                         valid = {t for t in outcomes[golden.id] if all(seen[t] for seen in outcomes.values())}
                     module = types.ModuleType(problem.module)
-                    exec(compile(variant.source, f"{problem.module}.py", "exec"), module.__dict__)
+                    try:
+                        exec(compile(variant.source, f"{problem.module}.py", "exec"), module.__dict__)
+                    except Exception:  # a variant that fails on import fails every test, as in a run of its own
+                        outcomes[variant.id] = {item.name: False for item in items}
+                        continue
                     sys.modules[problem.module] = module
                     for name, value in list(vars(tests_module).items()):
                         if value is placeholder:
