@@ -44,12 +44,13 @@ def demo_accounts(
         from qa_arena.hub.courses import courses_file, read_entries
 
         entries = read_entries(courses_file(state))
-        instructors = [*settings.names(settings.INSTRUCTORS, settings.DEFAULT_INSTRUCTORS),
-                       *(n for e in entries for n in e.instructors)]  # fmt: skip
-        students = [*settings.names(settings.STUDENTS, settings.DEFAULT_STUDENTS),
-                    *(n for e in entries for n in e.students)]  # fmt: skip
-        instructors = list(dict.fromkeys(instructors))
-        students = [n for n in dict.fromkeys(students) if n not in instructors]
+    if instructors is None:
+        given = settings.names(settings.INSTRUCTORS, settings.DEFAULT_INSTRUCTORS)
+        instructors = list(dict.fromkeys([*given, *(n for e in entries for n in e.instructors)]))
+    if students is None:
+        given = settings.names(settings.STUDENTS, settings.DEFAULT_STUDENTS)
+        students = [n for n in dict.fromkeys([*given, *(n for e in entries for n in e.students)])
+                    if n not in instructors]  # fmt: skip
     both = set(instructors) & set(students)
     if both:
         raise ValueError(f"{', '.join(sorted(both))}: both an instructor and a student")

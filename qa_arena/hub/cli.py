@@ -56,17 +56,14 @@ def add_parsers(subparsers) -> argparse.ArgumentParser:
     return parser
 
 
-def _names(given: str) -> list[str]:
-    return [name.strip() for name in given.split(",") if name.strip()]
-
-
 def cmd_courses_add(args: argparse.Namespace) -> int:
     from qa_arena.course.settings import CourseError
     from qa_arena.hub.courses import CoursesError, add_course, courses_file
 
     path = courses_file(settings.state_dir())
     try:
-        course = add_course(path, Path(args.course_dir), _names(args.instructors), _names(args.students))
+        instructors, students = settings.split_names(args.instructors), settings.split_names(args.students)
+        course = add_course(path, Path(args.course_dir), instructors, students)
     except (CourseError, CoursesError) as exc:
         raise BadInput(str(exc)) from exc
     print(f"course {course.course_id} ({course.root}) is in {path}: its formgrader will be "

@@ -184,8 +184,7 @@ def _id_of(entry: CourseEntry) -> str | None:
         return None  # a course whose directory is gone is removed by its directory
 
 
-def user_courses(courses: list[HubCourse], groups: set[str]) -> list[Course]:
-    """The courses a user with these hub groups is a member of (as instructor, TA or student)."""
-    return [
-        h.course for h in courses if {h.course.instructors_group, h.course.students_group} & groups
-    ]  # fmt: skip
+def user_courses(courses: list[HubCourse], user) -> list[Course]:
+    """The courses a hub user (a spawner's `user`) is a member of by group: as instructor, TA or student."""
+    groups = {group.name for group in user.groups}
+    return [h.course for h in courses if {h.course.instructors_group, h.course.students_group} & groups]

@@ -120,7 +120,7 @@ def exchange_mounts(hub: DevHub, courses: list[HubCourse]):
     courses (by hub group) and nothing else: their view, then each course's exchange bound into it."""
 
     def hook(spawner) -> None:
-        mine = user_courses(courses, {group.name for group in spawner.user.groups})
+        mine = user_courses(courses, spawner.user)
         view = hub.exchange_views / spawner.user.name
         view.mkdir(exist_ok=True)
         os.chown(view, spawner.uid, spawner.gid)

@@ -66,7 +66,7 @@ def course_exchanges(courses: list[HubCourse], sources: dict[str, str], layout: 
         )
 
     def hook(spawner) -> None:
-        mine = user_courses(courses, {group.name for group in spawner.user.groups})
+        mine = user_courses(courses, spawner.user)
         volumes = dict(base_volumes)
         for course in mine:
             volumes.update(exchange_volumes(sources[course.course_id], course.course_id, layout))

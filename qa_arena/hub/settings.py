@@ -87,12 +87,15 @@ def services_environment() -> dict[str, str]:
     return env
 
 
+def split_names(given: str) -> list[str]:
+    """User names from a comma-separated list ("ann, bob" -> ["ann", "bob"])."""
+    return [n.strip() for n in given.split(",") if n.strip()]
+
+
 def names(variable: str, default: tuple[str, ...]) -> list[str]:
     """A comma-separated list of user names from the environment."""
     given = os.environ.get(variable) if variable in VARIABLES else None
-    if given is None:
-        return list(default)
-    return [n.strip() for n in given.split(",") if n.strip()]
+    return list(default) if given is None else split_names(given)
 
 
 def state_dir() -> Path:
