@@ -14,10 +14,12 @@ zygote      forked once at start, before any request is read; imports and warms 
             It only forks: its memory is identical before every fork, so a run
             cannot learn from it which runs came before.
 run         one per variant, forked by the zygote. It reads its own variant from a
-            pipe, enters fresh namespaces (user when not root, mount, PID, IPC,
+            pipe (as code the supervisor compiled: no variant's text or file reaches
+            a run), enters fresh namespaces (user when not root, mount, PID, IPC,
             network, UTS), mounts empty tmpfs over /sandbox, /tmp, /dev/shm, /proc
             and /sys, drops privileges and runs pytest as PID 1 of its namespace.
-            Every run sees the same paths, environment, argv, cwd and PIDs.
+            Every run sees the same paths, environment, argv, cwd, PIDs and
+            sys.modules (every module any variant imports is imported first).
 
 Two pipes leave a run: ``status`` (written by trusted code in the run's
 intermediate process only) and ``report`` (written by the pytest plugin inside the
@@ -31,7 +33,9 @@ import contextlib
 import ctypes
 import errno
 import gc
+import importlib.util
 import json
+import marshal
 import os
 import resource
 import selectors
@@ -120,6 +124,7 @@ class Reporter:
     def __init__(self, fd: int) -> None:
         self.fd = fd
         self.outcomes: dict[str, tuple[str, str]] = {}
+        self.reverse = False  # run the tests in reverse order (the golden's second run, for flaky tests)
 
     def send(self, record: dict) -> None:
         data = (json.dumps(record) + "\n").encode()
@@ -130,6 +135,10 @@ class Reporter:
     def pytest_collectreport(self, report) -> None:
         if report.failed:
             self.send({"t": "collect_error", "message": _summary(report)})
+
+    def pytest_collection_modifyitems(self, items) -> None:
+        if self.reverse:
+            items.reverse()
 
     def pytest_collection_finish(self, session) -> None:
         self.send({"t": "collected", "ids": [item.nodeid for item in session.items]})
@@ -188,8 +197,9 @@ def _bind_into(root: str, path: str, read_only: bool = True) -> None:
         _mount("none", target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
 
 
-def _prepare_filesystem(sandbox: str, root: str, binds: list[str], module: str, variant: str, tests: str) -> str:
-    """Fresh tmpfs for the run's files and scratch space; with `root`, a minimal root holding only `binds`."""
+def _prepare_filesystem(sandbox: str, root: str, binds: list[str], tests: str) -> str:
+    """Fresh tmpfs for the run's files and scratch space; with `root`, a minimal root holding only `binds`.
+    No variant is a file: the module under test exists only as code (VariantLoader)."""
     _mount("none", "/", None, MS_REC | MS_PRIVATE)
     os.umask(0o022)  # the directories made on the way to binds must be traversable by the run's uid
     with contextlib.suppress(OSError):
@@ -213,7 +223,7 @@ def _prepare_filesystem(sandbox: str, root: str, binds: list[str], module: str, 
         os.makedirs(base + sandbox, exist_ok=True)
     _mount("tmpfs", base + sandbox, "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=0755")
     os.mkdir(base + src_dir, 0o755)
-    files = {f"{src_dir}/{module}.py": variant, f"{sandbox}/{TESTS_FILE}": tests}
+    files = {f"{sandbox}/{TESTS_FILE}": tests}
     for path, text in files.items():
         _write(base + path, text)
     epoch = 1_000_000_000  # same timestamps in every run
@@ -263,6 +273,66 @@ def _limit_resources(memory_bytes: int, file_bytes: int, processes: int) -> None
 REPORT_FD = 100  # where every run finds its report pipe (the Reporter is created before any run)
 
 
+class VariantLoader:
+    """Serves the module under test from compiled code: no file, no source text, nothing for linecache.
+
+    `inspect.getsource` raises OSError, `__file__` names a path that does not exist, and the loader has
+    no `get_source`: a test can run the code, not read it.
+    """
+
+    def __init__(self, module: str, filename: str, code: bytes | None, error: str) -> None:
+        self.module, self.filename, self.code, self.error = module, filename, code, error
+
+    def find_spec(self, name, path=None, target=None):
+        if name != self.module:
+            return None
+        return importlib.util.spec_from_loader(name, self, origin=self.filename)
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module) -> None:
+        module.__file__ = self.filename
+        if self.code is None:
+            raise SyntaxError(self.error)
+        exec(marshal.loads(self.code), module.__dict__)
+
+
+def compile_variant(source: str, filename: str) -> tuple[bytes | None, str]:
+    """In the supervisor: the variant as marshalled code, or why it does not compile here.
+
+    Every position is line 1, column 0: tracebacks, `co_firstlineno` and `co_positions` tell nothing about
+    where in the code a statement is (an exception's line would tell a mutant's branch apart)."""
+    import ast
+
+    try:
+        tree = ast.parse(source, filename)
+        for node in ast.walk(tree):
+            if "lineno" in node._attributes:
+                node.lineno = node.end_lineno = 1
+                node.col_offset = node.end_col_offset = 0
+        return marshal.dumps(compile(tree, filename, "exec", dont_inherit=True)), ""
+    except (SyntaxError, ValueError) as exc:
+        return None, f"{type(exc).__name__}: {exc}"[:MESSAGE_CAP]
+
+
+def _enter_run(payload: dict, src_dir: str, reporter: Reporter) -> None:
+    """The last steps before student code: the variant's loader, the modules any variant imports (every
+    run holds the same sys.modules), the run's random seed and test order."""
+    import importlib
+    import random
+
+    code = bytes.fromhex(payload["code"]) if payload.get("code") else None
+    loader = VariantLoader(payload["module"], f"{src_dir}/{payload['module']}.py", code, payload.get("error", ""))
+    sys.meta_path.insert(0, loader)
+    importlib.invalidate_caches()
+    for name in payload.get("preload", []):
+        with contextlib.suppress(Exception):
+            importlib.import_module(name)
+    random.seed(payload.get("seed", 0))
+    reporter.reverse = payload.get("order") == "reverse"
+
+
 def run_variant(payload_fd: int, report_fd: int, status_fd: int, options: dict, prepared) -> None:
     """In a fresh child of the zygote: read the variant, isolate, run the prepared session. Never returns."""
     try:
@@ -273,8 +343,7 @@ def run_variant(payload_fd: int, report_fd: int, status_fd: int, options: dict, 
         os.close(payload_fd)
         payload = json.loads(b"".join(chunks))
         del chunks
-        module, variant, tests = payload["module"], payload["variant"], payload["tests"]
-        del payload
+        tests = payload.pop("tests")
         in_user_namespace = os.geteuid() != 0
         _isolate()
         sync_r, sync_w = os.pipe()
@@ -282,7 +351,7 @@ def run_variant(payload_fd: int, report_fd: int, status_fd: int, options: dict, 
         if pid:  # intermediate: report the run's PID, then wait for it
             os.close(sync_r)
             os.close(report_fd)
-            del variant, tests
+            del payload, tests
             os.write(status_fd, (json.dumps({"t": "pid", "pid": pid}) + "\n").encode())
             os.close(sync_w)
             _, status = os.waitpid(pid, 0)
@@ -295,8 +364,8 @@ def run_variant(payload_fd: int, report_fd: int, status_fd: int, options: dict, 
         os.read(sync_r, 1)
         os.close(sync_r)
         sandbox = options["sandbox_dir"]
-        src_dir = _prepare_filesystem(sandbox, options["root_dir"], options["binds"], module, variant, tests)
-        del variant, tests
+        src_dir = _prepare_filesystem(sandbox, options["root_dir"], options["binds"], tests)
+        del tests
         _drop_privileges(options["uid"], options["gid"], in_user_namespace)
         _limit_resources(options["memory_bytes"], options["file_bytes"], options["processes"])
         os.chdir(sandbox)
@@ -307,9 +376,8 @@ def run_variant(payload_fd: int, report_fd: int, status_fd: int, options: dict, 
             os.dup2(devnull, fd)
         os.close(devnull)
         sys.path.insert(0, src_dir)
-        import importlib
-
-        importlib.invalidate_caches()
+        _enter_run(payload, src_dir, prepared[2])
+        del payload
         os.close(status_fd)  # from here on student code runs: only the untrusted report pipe stays
         status_fd = -1
         run_session(*prepared)
@@ -487,8 +555,9 @@ class Run:
 class Supervisor:
     """Serve run requests from stdin, at most ``workers`` runs at a time."""
 
-    def __init__(self, workers: int, zygote_sock: socket.socket) -> None:
+    def __init__(self, workers: int, zygote_sock: socket.socket, sandbox_dir: str) -> None:
         self.workers = workers
+        self.sandbox_dir = sandbox_dir
         self.zygote = zygote_sock
         self.queue: list[dict] = []
         self.pipes: dict[int, tuple[Run, str]] = {}
@@ -507,7 +576,12 @@ class Supervisor:
         run = Run(request)
         if self.policy is not None:
             run.apply_policy(self.policy)
-        payload = json.dumps({k: request[k] for k in ("module", "variant", "tests")}).encode()
+        code, error = compile_variant(request["variant"], f"{self.sandbox_dir}/src/{request['module']}.py")
+        payload = json.dumps({
+            "module": request["module"], "tests": request["tests"], "code": code.hex() if code else "",
+            "error": error, "preload": request.get("preload", []), "seed": request.get("seed", 0),
+            "order": request.get("order", "normal"),
+        }).encode()  # fmt: skip
         payload_r, payload_w = os.pipe()
         report_r, report_w = os.pipe()
         status_r, status_w = os.pipe()
@@ -567,9 +641,7 @@ class Supervisor:
                 self.policy = [t for t in request["tests"] if isinstance(t, str)]
                 for run in self.runs:
                     run.apply_policy(self.policy)
-            elif request.get("op") == "run" and all(
-                isinstance(request.get(k), str) for k in ("run", "module", "variant", "tests")
-            ):
+            elif request.get("op") == "run" and _well_formed(request):
                 self.queue.append(request)
             else:
                 self.emit({"event": "error", "message": "malformed request"})
@@ -603,6 +675,18 @@ class Supervisor:
                     self.on_stdin()
                 elif key.fd in self.pipes:
                     self.on_pipe(key.fd)
+
+
+def _well_formed(request: dict) -> bool:
+    """A run request: strings, and optionally preload (module names), seed (an int), order."""
+    preload = request.get("preload", [])
+    return (
+        all(isinstance(request.get(k), str) for k in ("run", "module", "variant", "tests"))
+        and isinstance(preload, list)
+        and all(isinstance(name, str) for name in preload)
+        and type(request.get("seed", 0)) is int
+        and request.get("order", "normal") in ("normal", "reverse")
+    )
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -700,7 +784,7 @@ def main(argv: list[str] | None = None) -> None:
         ),
         flush=True,
     )
-    Supervisor(args.workers, ours).serve()
+    Supervisor(args.workers, ours, args.sandbox_dir).serve()
 
 
 if __name__ == "__main__":

@@ -40,6 +40,12 @@ VARIABLES = {
         ),
         Variable("QA_ARENA_SANDBOX", "the sandbox backend: docker, local or auto", "Judge.sandbox_class"),
         Variable(
+            "QA_ARENA_REWRITE_SECRET",
+            "the key that seeds the rewrites of variants; the same on every worker, never in a repository "
+            "(default: a key made once and kept in the user's cache)",
+            "Judge.rewrite_secret",
+        ),
+        Variable(
             "QA_ARENA_DB_URL",
             "the grading service's database, a SQLAlchemy URL (default: SQLite in the user's cache)",
             "SubmissionStore.db_url",

@@ -34,6 +34,13 @@ def add_parsers(sub) -> None:
     validate = problems.add_parser("validate", help="check problems against their reference tests")
     validate.add_argument("dirs", nargs="+", metavar="DIR")
     validate.add_argument("--backend", help="sandbox: docker, local, auto (default: auto)")
+    validate.add_argument(
+        "--rewrite-seeds",
+        type=int,
+        default=20,
+        metavar="N",
+        help="rewrites of each variant (twins, for the golden) checked on the reference tests (default 20; 0: none)",
+    )
     validate.set_defaults(func=cmd_validate)
 
 
@@ -82,7 +89,7 @@ def cmd_validate(args) -> int:
         if not Path(path).is_dir():
             raise BadInput(f"{path}: not a directory")
     reports = [
-        validate_problem(path, judge)
+        validate_problem(path, judge, max(args.rewrite_seeds, 0))
         for path in track(args.dirs, description="validating", transient=True, disable=len(args.dirs) < 2)
     ]
     for report in reports:

@@ -30,6 +30,8 @@ def test_json_output(tmp_path):
         "golden": "golden",
         "builtin_sum": "wheat",
         "loop": "wheat",
+        "twin-1": "twin",
+        "twin-2": "twin",
         "minus": "mutant",
         "off_by_one": "mutant",
         "zero": "mutant",

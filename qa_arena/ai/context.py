@@ -28,7 +28,7 @@ class Gap:
 class InvalidTestView:
     name: str
     reason: str  # from student_feedback: sanitized
-    failed_on: str  # golden | wheat
+    failed_on: str  # golden | flaky | wheat | twin
 
 
 @dataclass(frozen=True)
@@ -69,9 +69,9 @@ def _problem_digest(problem: Problem) -> str:
 def build_context(problem: Problem, verdict: Verdict, tests_source: str) -> FeedbackContext:
     view = student_feedback(verdict, problem, tests_source)
     surviving = sorted(surviving_mutants(problem, verdict), key=lambda m: -m.weight)  # stable: ties keep order
-    invalid = tuple(
-        InvalidTestView(shown["name"], shown["reason"], test.failed_on)
-        for shown, test in zip(view["invalid_tests"], verdict.invalid_tests, strict=True)
+    failed_on = {test.name: test.failed_on for test in verdict.invalid_tests}
+    invalid = tuple(  # as many as the student view names
+        InvalidTestView(shown["name"], shown["reason"], failed_on[shown["name"]]) for shown in view["invalid_tests"]
     )
     return FeedbackContext(
         slug=problem.slug,

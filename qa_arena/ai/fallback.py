@@ -16,6 +16,12 @@ GOLDEN_ADVICE = (
     "not what the specification says for that input: re-read it and check the expected value"
 )
 WHEAT_ADVICE = "assert only what the specification promises for that input"
+ADVICE = {
+    "golden": GOLDEN_ADVICE,
+    "wheat": WHEAT_ADVICE,
+    "twin": "call the function and check its results; do not inspect its code, names or bytecode",
+    "flaky": "fix what varies (seed the random numbers, avoid timing and the order of tests)",
+}
 
 
 def hints_text(ctx: FeedbackContext) -> str:
@@ -39,7 +45,7 @@ def hints_text(ctx: FeedbackContext) -> str:
     if ctx.invalid_tests:
         lines = ["Why some tests were not counted (a test must pass on every correct implementation):"]
         for test in ctx.invalid_tests:
-            advice = GOLDEN_ADVICE if test.failed_on == "golden" else WHEAT_ADVICE
+            advice = ADVICE.get(test.failed_on, WHEAT_ADVICE)
             lines.append(f"  - {test.name}: {test.reason}; {advice}.")
         parts.append("\n".join(lines))
     return "\n\n".join(parts)

@@ -22,6 +22,7 @@ from qa_arena.checks import SERVICE_NAME, STAFF_SCOPE
 from qa_arena.checks.limits import CheckLimits
 from qa_arena.checks.views import LEVELS
 from qa_arena.grading.problem import Problem
+from qa_arena.grading.student_view import INVALID_NAMED
 from qa_arena.grading.verdict import SUCCESS, Verdict
 from qa_arena.service.models import Submission
 from qa_arena.service.service import GradingService
@@ -45,6 +46,12 @@ class CheckService(LoggingConfigurable):
         config=True,
         help="Slugs students may check (staff may check any); empty: every problem of the bank. Keep "
         "problems of assignments not released yet out of it, or their hints are out early.",
+    )
+    invalid_tests_named = Int(
+        INVALID_NAMED,
+        config=True,
+        help="Invalid tests named in a check's answer (the total is always given): more would let a suite read a "
+        "variant out, a bit per test.",
     )
     max_tests_chars = Int(200_000, config=True, help="Largest tests source accepted, in characters (413 beyond).")
     max_wait_s = Float(30.0, config=True, help="Longest a GET may wait for a verdict (?wait=seconds).")

@@ -110,7 +110,7 @@ class BaseHandler(HubOAuthenticated, RequestHandler):
         feedback = None
         if verdict is not None and level in ("hints", "tests"):
             feedback = await asyncio.to_thread(self.service.feedback, submission, problem, verdict)
-        return check_view(submission, problem, level, feedback, verdict)
+        return check_view(submission, problem, level, feedback, verdict, self.service.invalid_tests_named)
 
 
 def save_rating(service, submission: Submission, username: str, data: dict, feedback: dict):

@@ -12,7 +12,7 @@ Levels, each adding to the one before:
 from __future__ import annotations
 
 from qa_arena.grading.problem import Problem
-from qa_arena.grading.student_view import student_feedback
+from qa_arena.grading.student_view import INVALID_NAMED, student_feedback
 from qa_arena.grading.verdict import ERROR, Verdict
 from qa_arena.service.models import FINAL, Submission
 
@@ -38,6 +38,7 @@ def check_view(
     level: str,
     feedback: dict | None = None,
     verdict: Verdict | None = None,
+    invalid_named: int = INVALID_NAMED,
 ) -> dict:
     """The JSON a student gets for one of their checks; `verdict` is final_verdict's, parsed here if not given."""
     view = {
@@ -54,11 +55,12 @@ def check_view(
         return view
     if verdict is None:
         verdict = Verdict.from_dict(submission.verdict, problem)
-    student = student_feedback(verdict, problem, submission.source)
+    student = student_feedback(verdict, problem, submission.source, invalid_named)
     view.update(
         message=student["message"],
         valid_tests=student["valid_tests"],
         invalid_tests=student["invalid_tests"],
+        invalid_tests_total=student["invalid_tests_total"],
     )
     if verdict.status == ERROR or level == "none":
         return view

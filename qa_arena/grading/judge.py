@@ -4,20 +4,27 @@ Runs go to one sandbox per submission. The correct variants run first (in random
 order) to learn which tests are valid; then every mutant runs the same suite, and
 the runner stops a mutant's run at its first failing valid test (unless a full
 test x mutant matrix is asked for). Runs cannot tell which kind of variant they
-test: the runner gives each the same paths, environment and PIDs, and the early
-stop is enforced from outside the run.
+test: the runner gives each the same paths, environment and PIDs, the early
+stop is enforced from outside the run, and every variant is a rewrite seeded per
+submission (presentation.py), among twins of the golden.
 """
 
 from __future__ import annotations
 
+import os
 import random
+import secrets
 import time
 import uuid
+from pathlib import Path
 
 from traitlets import Bool, Float, Unicode, validate
 from traitlets.config import LoggingConfigurable
 
-from qa_arena.grading.problem import Problem, Variant, problem_fingerprint
+from qa_arena.grading.paths import user_cache_dir
+from qa_arena.grading.presentation import PlannedRun, preload_modules, present
+from qa_arena.grading.problem import Problem, problem_fingerprint
+from qa_arena.grading.rewrite import derive_seed
 from qa_arena.grading.runs import RunOutcome, parse_result
 from qa_arena.grading.sandbox import Sandbox, SandboxError, docker_available, resolve_sandbox_class
 from qa_arena.grading.verdict import Verdict, decide, error_verdict, test_validity
@@ -38,6 +45,15 @@ class Judge(LoggingConfigurable):
     kill_score = Float(70.0, config=True, help="Points added for killing every mutant (scaled by kill ratio).")
     shuffle = Bool(True, config=True, help="Run variants of each kind in random order.")
     event_slack_s = Float(20.0, config=True, help="Seconds beyond a run's own limit to wait for its result.")
+    rewrite_secret = Unicode(
+        "",
+        config=True,
+        help="The key that seeds the rewrites of variants (QA_ARENA_REWRITE_SECRET): give every worker the same "
+        "one, so that a submission is graded alike everywhere. Empty: a key kept in rewrite_secret_file.",
+    )
+    rewrite_secret_file = Unicode(
+        "", config=True, help="Where the key is kept when rewrite_secret is empty (default: the user's cache)."
+    )
 
     @validate("sandbox_class")
     def _check_sandbox(self, proposal):
@@ -65,21 +81,22 @@ class Judge(LoggingConfigurable):
             # read once: the runs get exactly the sources the verdict's fingerprint names
             sources = {variant: variant.source for variant in problem.variants}
             fingerprint = problem_fingerprint(problem, sources)
+            plan = present(problem, sources, tests_source, self.problem_key(problem, fingerprint), self.log)
             sandbox.start()
-            tokens: dict[str, Variant] = {}  # run token -> variant; a token says nothing about its variant
-            self._submit(sandbox, problem, problem.correct_variants, sources, tests_source, None, tokens)
+            tokens: dict[str, str] = {}  # run token -> run key; a token says nothing about its variant
+            self._submit(sandbox, problem, plan.correct, plan.preload, tests_source, None, tokens)
             later = None if matrix else "later"
-            self._submit(sandbox, problem, problem.mutants, sources, tests_source, later, tokens)
-            results = self._collect(sandbox, problem, problem.correct_variants, tokens, {})
-            correct = {v.id: results[v.id] for v in problem.correct_variants}
-            tests, invalid = test_validity(problem, correct)
+            self._submit(sandbox, problem, plan.mutants, plan.preload, tests_source, later, tokens)
+            results = self._collect(sandbox, problem, plan.correct, tokens, {})
+            correct = {run.key: results[run.key] for run in plan.correct}
+            tests, invalid = test_validity(problem, correct, plan.twins)
             valid = [t for t in tests if t not in invalid]
             mutants: dict[str, RunOutcome] = {}
             if valid:  # the early stop: a mutant's run ends at its first failing valid test
                 sandbox.send({"op": "stop_on", "tests": valid})
-                results = self._collect(sandbox, problem, problem.mutants, tokens, results)
+                results = self._collect(sandbox, problem, plan.mutants, tokens, results)
                 mutants = {m.id: results[m.id] for m in problem.mutants}
-            verdict = decide(problem, correct, mutants, self.base_score, self.kill_score)
+            verdict = decide(problem, correct, mutants, self.base_score, self.kill_score, plan.twins)
         except INFRASTRUCTURE_ERRORS as exc:
             self.log.warning("grading %s failed: %s", problem.slug, exc)
             verdict = error_verdict(problem, f"the grader could not grade: {exc}")
@@ -92,42 +109,81 @@ class Judge(LoggingConfigurable):
         verdict.problem_sha256 = fingerprint  # which version of the problem this is about (None: not read)
         return verdict
 
+    def run_all(self, problem: Problem, tests_source: str, runs: tuple[PlannedRun, ...]) -> dict[str, RunOutcome]:
+        """Every planned run of `tests_source`, in full, in one sandbox (validation: no early stop, no verdict).
+        Raises SandboxError (or OSError) when the sandbox cannot be used."""
+        sandbox = self.make_sandbox()
+        try:
+            sandbox.start()
+            preload = preload_modules(problem, {v: v.source for v in problem.variants})
+            tokens: dict[str, str] = {}
+            self._submit(sandbox, problem, runs, preload, tests_source, None, tokens)
+            return self._collect(sandbox, problem, runs, tokens, {})
+        finally:
+            sandbox.stop()
+
+    def problem_key(self, problem: Problem, fingerprint: str) -> bytes:
+        """The problem's secret: its rewrites cannot be computed from its (leaked) directory."""
+        return derive_seed(self._secret(), "problem", problem.slug, fingerprint)
+
+    def _secret(self) -> bytes:
+        if self.rewrite_secret:
+            return self.rewrite_secret.encode()
+        path = Path(self.rewrite_secret_file or user_cache_dir() / "rewrite-secret")
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            pass
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_hex(32).encode()
+        try:  # created whole or not at all: two workers starting at once keep the first one's key
+            partial = path.with_name(f".{path.name}.{os.getpid()}")
+            partial.write_bytes(key)
+            partial.chmod(0o600)
+            os.link(partial, path)
+        except FileExistsError:
+            key = path.read_bytes()
+        finally:
+            partial.unlink(missing_ok=True)
+        return key
+
     def _submit(
         self,
         sandbox: Sandbox,
         problem: Problem,
-        variants: tuple[Variant, ...],
-        sources: dict[Variant, str],
+        runs: tuple[PlannedRun, ...],
+        preload: tuple[str, ...],
         tests_source: str,
         stop_on: str | None,
-        tokens: dict[str, Variant],
+        tokens: dict[str, str],
     ) -> None:
-        """Queue one run per variant ('later': the early-stop policy follows once validity is known)."""
-        order = list(variants)
+        """Queue one run per planned run ('later': the early-stop policy follows once validity is known)."""
+        order = list(runs)
         if self.shuffle:
             random.SystemRandom().shuffle(order)
-        for variant in order:
+        for run in order:
             token = uuid.uuid4().hex
-            tokens[token] = variant
-            request = {"op": "run", "run": token, "module": problem.module, "variant": sources[variant],
-                       "tests": tests_source, "timeout_s": problem.timeout_s, "stop_on": stop_on}  # fmt: skip
+            tokens[token] = run.key
+            request = {"op": "run", "run": token, "module": problem.module, "variant": run.source,
+                       "tests": tests_source, "timeout_s": problem.timeout_s, "stop_on": stop_on,
+                       "preload": list(preload), "seed": run.seed, "order": run.order}  # fmt: skip
             sandbox.send(request)
 
     def _collect(
         self,
         sandbox: Sandbox,
         problem: Problem,
-        wanted: tuple[Variant, ...],
-        tokens: dict[str, Variant],
+        wanted: tuple[PlannedRun, ...],
+        tokens: dict[str, str],
         results: dict[str, RunOutcome],
     ) -> dict[str, RunOutcome]:
-        """Receive results until every wanted variant has one (others that arrive meanwhile are kept too)."""
-        while any(v.id not in results for v in wanted):
+        """Receive results until every wanted run has one (others that arrive meanwhile are kept too)."""
+        while any(run.key not in results for run in wanted):
             event = sandbox.receive(problem.timeout_s + self.event_slack_s)
             if event.get("event") == "error":
                 raise SandboxError(f"the runner refused a request: {event.get('message')}")
-            variant = tokens.pop(str(event.get("run")), None)
-            if event.get("event") != "result" or variant is None:
+            key = tokens.pop(str(event.get("run")), None)
+            if event.get("event") != "result" or key is None:
                 raise SandboxError(f"unexpected event from the runner: {str(event)[:200]}")
-            results[variant.id] = parse_result(event)
+            results[key] = parse_result(event)
         return results

@@ -54,6 +54,7 @@ class Problem:
     wheats: tuple[Variant, ...] = ()
     mutants: tuple[Variant, ...] = ()
     reference_tests: Path | None = None
+    twins: int = 2  # rewrites of the golden graded as correct variants (rewrite.py)
     extra: dict = field(default_factory=dict, compare=False)
 
     @property
@@ -118,6 +119,9 @@ def load_problem(path: str | Path) -> Problem:
     timeout_s = meta.get("timeout_s", 5)
     if not isinstance(timeout_s, int | float) or isinstance(timeout_s, bool) or not 0 < timeout_s <= 120:
         raise ProblemError(f"{where}: timeout_s must be a number of seconds in (0, 120]")
+    twins = meta.get("twins", 2)
+    if not isinstance(twins, int) or isinstance(twins, bool) or not 0 <= twins <= 8:
+        raise ProblemError(f"{where}: twins must be a whole number from 0 to 8 (rewrites of the golden; default 2)")
     points = meta.get("points", 10)
     if not isinstance(points, int | float) or isinstance(points, bool) or points <= 0:
         raise ProblemError(f"{where}: points must be a positive number")
@@ -163,7 +167,8 @@ def load_problem(path: str | Path) -> Problem:
         except OSError as exc:
             raise ProblemError(f"{variant.path}: cannot be read: {exc.strerror or exc}") from exc
     reference = root / "reference_tests.py"
-    known = {"slug", "title", "difficulty", "module", "function", "description", "timeout_s", "points", "mutants"}
+    known = {"slug", "title", "difficulty", "module", "function", "description", "timeout_s", "points", "mutants",
+             "twins"}  # fmt: skip
     return Problem(
         root=root,
         slug=slug,
@@ -178,6 +183,7 @@ def load_problem(path: str | Path) -> Problem:
         wheats=wheats,
         mutants=mutants,
         reference_tests=reference if reference.is_file() else None,
+        twins=twins,
         extra={k: v for k, v in meta.items() if k not in known},
     )
 

@@ -10,6 +10,14 @@ from qa_arena.grading.verdict import ERROR, FAILURE, Verdict
 WINDOW = 8  # letters and digits of variant source that may not appear in a message a student sees
 
 WHEAT_REASON = "fails on another correct implementation: the test relies on behaviour the specification leaves open"
+TWIN_REASON = "fails on a behaviour-identical rewrite of the reference: test what the code does, not how it is written"
+FLAKY_REASON = (
+    "flaky: it passed and failed on the same correct implementation (it depends on timing, randomness or the "
+    "order of tests); make it deterministic"
+)
+REASONS = {"wheat": WHEAT_REASON, "twin": TWIN_REASON, "flaky": FLAKY_REASON}
+INVALID_NAMED = 3  # invalid tests named per check: more would let a suite read a variant out, a bit per test
+SHOWN_FIRST = ("golden", "flaky", "wheat", "twin")  # the student's own mistakes first
 
 
 def _windows(text: str) -> set[str]:
@@ -31,15 +39,23 @@ def safe_summary(summary: str, problem: Problem, tests_source: str) -> str:
     return summary
 
 
-def student_feedback(verdict: Verdict, problem: Problem, tests_source: str = "") -> dict:
-    """The student view as data (for the CLI, notebooks and services)."""
+def student_feedback(
+    verdict: Verdict, problem: Problem, tests_source: str = "", invalid_named: int = INVALID_NAMED
+) -> dict:
+    """The student view as data (for the CLI, notebooks and services).
+
+    At most `invalid_named` invalid tests are named, the student's own mistakes (failing on the reference)
+    first; `invalid_tests_total` says how many there are.
+    """
     invalid = []
-    for test in verdict.invalid_tests:
+    ranked = sorted(verdict.invalid_tests, key=lambda t: SHOWN_FIRST.index(t.failed_on) if t.failed_on in
+                    SHOWN_FIRST else len(SHOWN_FIRST))  # fmt: skip
+    for test in ranked[: max(invalid_named, 0)]:
         if test.failed_on == "golden":
             summary = safe_summary(test.reason, problem, tests_source)
             reason = "fails on the reference implementation" + (f": {summary}" if summary else "")
         else:
-            reason = WHEAT_REASON
+            reason = REASONS.get(test.failed_on, WHEAT_REASON)
         invalid.append({"name": test.name, "reason": reason})
     return {
         "problem": problem.slug,
@@ -50,6 +66,7 @@ def student_feedback(verdict: Verdict, problem: Problem, tests_source: str = "")
         "bugs_total": verdict.total,
         "valid_tests": verdict.valid_tests,
         "invalid_tests": invalid,
+        "invalid_tests_total": len(verdict.invalid_tests),
         "hints": list(verdict.hints),
         "message": _student_message(verdict, problem, tests_source),
     }
@@ -63,8 +80,10 @@ def _student_message(verdict: Verdict, problem: Problem, tests_source: str) -> s
     return safe if safe or not verdict.message else "the tests could not be collected (details withheld)"
 
 
-def render_student(verdict: Verdict, problem: Problem, tests_source: str = "") -> str:
-    view = student_feedback(verdict, problem, tests_source)
+def render_student(
+    verdict: Verdict, problem: Problem, tests_source: str = "", invalid_named: int = INVALID_NAMED
+) -> str:
+    view = student_feedback(verdict, problem, tests_source, invalid_named)
     lines = [f"{problem.title} ({problem.slug})"]
     if verdict.status == ERROR:
         lines.append(f"Not graded: {view['message']}.")
@@ -74,10 +93,12 @@ def render_student(verdict: Verdict, problem: Problem, tests_source: str = "") -
         lines.append(f"No valid test: {view['message']}.")
     else:
         lines.append(f"Bugs caught: {verdict.killed} of {verdict.total} ({view['valid_tests']} valid tests)")
-    if view["invalid_tests"]:
+    if view["invalid_tests_total"]:
         lines.append("")
         lines.append("Tests not counted (a test must pass on every correct implementation):")
         lines += [f"  - {t['name']}: {t['reason']}" for t in view["invalid_tests"]]
+        if (unnamed := view["invalid_tests_total"] - len(view["invalid_tests"])) > 0:
+            lines.append(f"  - and {unnamed} more (at most {len(view['invalid_tests'])} are named per check)")
     if view["hints"]:
         lines.append("")
         lines.append("Bugs your tests do not catch yet:")

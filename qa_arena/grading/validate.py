@@ -6,13 +6,22 @@ sandbox) nothing is known about the problem: that is an ERROR of the machine, re
 
 from __future__ import annotations
 
+import ast
+import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qa_arena.grading.judge import Judge
+from qa_arena.grading.judge import INFRASTRUCTURE_ERRORS, Judge
+from qa_arena.grading.presentation import PlannedRun
 from qa_arena.grading.probe import run_probe
 from qa_arena.grading.problem import Problem, ProblemError, load_problem
+from qa_arena.grading.rewrite import RewriteError, derive_seed, rewrite_variant
+from qa_arena.grading.runs import RunOutcome
 from qa_arena.grading.verdict import ERROR
+
+REWRITE_SEEDS = 20  # rewrites of every variant checked against the reference tests
+WHERE = {"golden": "the golden", "wheat": "a wheat", "twin": "a twin (a rewrite of the golden)",
+         "flaky": "one of the golden's two runs (flaky)"}  # fmt: skip
 
 
 @dataclass
@@ -28,7 +37,7 @@ class ValidationReport:
         return not self.errors and not self.grader_error
 
 
-def validate_problem(path: str | Path, judge: Judge) -> ValidationReport:
+def validate_problem(path: str | Path, judge: Judge, rewrite_seeds: int = REWRITE_SEEDS) -> ValidationReport:
     report = ValidationReport(Path(path))
     try:
         problem = load_problem(path)
@@ -55,11 +64,12 @@ def validate_problem(path: str | Path, judge: Judge) -> ValidationReport:
         )
         return report
     for test in verdict.invalid_tests:
-        where = "the golden" if test.failed_on == "golden" else "a wheat"
+        where = WHERE.get(test.failed_on, test.failed_on)
         detail = f" ({test.reason})" if test.reason else ""
         report.errors.append(f"reference test {test.name} fails on {where}{detail}")
     if verdict.valid_tests == 0:
         report.errors.append(f"no reference test passes on every correct variant: {verdict.message}")
+        check_rewrites(problem, judge, report, rewrite_seeds)  # a rewrite of the golden may be why
         return report
     for wheat in (v for v in verdict.variants if v.kind == "wheat" and v.outcome != "passed"):
         report.errors.append(f"wheat {wheat.id} disagrees with the golden on the reference tests ({wheat.outcome})")
@@ -72,7 +82,57 @@ def validate_problem(path: str | Path, judge: Judge) -> ValidationReport:
     for same in behaviours.values():
         if len(same) > 1:
             report.errors.append(f"mutants {', '.join(same)} behave identically on the reference tests")
+    check_rewrites(problem, judge, report, rewrite_seeds)
     return report
+
+
+def check_rewrites(problem: Problem, judge: Judge, report: ValidationReport, seeds: int = REWRITE_SEEDS) -> None:
+    """Each variant's rewrites (`seeds` of each; the golden's are its twins) must pass and fail the reference
+    tests exactly as its file does. A rewrite that does not is reported with what it changed."""
+    reference = problem.reference_tests.read_text(encoding="utf-8") if problem.reference_tests else ""
+    runs = [PlannedRun(f"file:{v.id}", v, v.source, 0) for v in problem.variants]
+    rewrites: dict[str, str] = {}
+    for i in range(seeds):
+        for variant in problem.variants:
+            key = f"{i}:{variant.id}"
+            try:
+                rewrites[key] = rewrite_variant(variant.source, derive_seed(b"validate", problem.slug, key))
+            except (RewriteError, SyntaxError, ValueError, RecursionError) as exc:
+                report.errors.append(f"{variant.kind} {variant.id} cannot be rewritten (seed {i}): {exc}")
+                return
+            runs.append(PlannedRun(key, variant, rewrites[key], 0))
+    try:
+        outcomes = judge.run_all(problem, reference, tuple(runs))
+    except INFRASTRUCTURE_ERRORS as exc:
+        report.grader_error = f"the rewrites were not checked: {exc}"
+        return
+    for variant in problem.variants:
+        expected = _passing(outcomes[f"file:{variant.id}"])
+        for i in range(seeds):
+            key = f"{i}:{variant.id}"
+            got = _passing(outcomes[key])
+            if got != expected:
+                changed = sorted(expected ^ got)
+                what = (
+                    "a twin (a rewrite of the golden)" if variant.kind == "golden" else f"{variant.kind} {variant.id}"
+                )
+                report.errors.append(
+                    f"the rewrite of {what} with seed {i} changes the outcome of {', '.join(changed[:3])}: a "
+                    f"rewrite must behave like its file. Please report it to QA Arena with this rewrite:\n"
+                    + _diff(variant.source, rewrites[key])
+                )
+                break
+
+
+def _passing(run: RunOutcome) -> frozenset[str]:
+    return frozenset(t for t in run.collected if run.passes(t)) | ({"<collection>"} if run.collect_error else set())
+
+
+def _diff(source: str, rewrite: str, limit: int = 60) -> str:
+    """The rewrite against its file (both as ast.unparse writes them, so that only the rewrite's changes show)."""
+    lines = difflib.unified_diff(ast.unparse(ast.parse(source)).splitlines(), rewrite.strip().splitlines(),
+                                 "file", "rewrite", lineterm="")  # fmt: skip
+    return "\n".join(list(lines)[:limit])
 
 
 def compare_correct_variants(problem: Problem, report: ValidationReport, examples: int = 300) -> None:

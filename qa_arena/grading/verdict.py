@@ -2,7 +2,10 @@
 
 This table is the grading contract (see the judge issue):
 
-- a test is valid when it passes on the golden and on every wheat;
+- a test is valid when it passes on the golden, twice (the second time in reverse order, with another
+  random seed), on every wheat and on every twin (a rewrite of the golden, presentation.py);
+- a test reported with different outcomes by the golden's two runs is *flaky*: neither valid nor a killer
+  (a test the repeat did not reach, after a timeout or a crash, is no evidence either way);
 - a mutant is killed when a valid test does not pass on it (failure, error, timeout,
   or no report because the run crashed or was stopped);
 - SUCCESS when at least one test is valid: score = base + span * kill_ratio;
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from qa_arena.grading.presentation import REPEAT
 from qa_arena.grading.problem import Problem, Variant
 from qa_arena.grading.runs import RunOutcome
 
@@ -40,7 +44,7 @@ class VariantResult:
 @dataclass
 class InvalidTest:
     name: str
-    failed_on: str  # golden | wheat
+    failed_on: str  # golden | flaky | wheat | twin
     reason: str = ""  # a short failure summary, only ever from the golden's run
 
 
@@ -134,18 +138,27 @@ def _failure_reason(run: RunOutcome, test: str) -> str:
     return "did not finish (the test process ended early)"
 
 
-def test_validity(problem: Problem, correct: dict[str, RunOutcome]) -> tuple[list[str], dict[str, InvalidTest]]:
-    """All test ids (golden's collection order first) and the invalid ones with where they failed."""
+def test_validity(
+    problem: Problem, correct: dict[str, RunOutcome], twins: tuple[Variant, ...] = ()
+) -> tuple[list[str], dict[str, InvalidTest]]:
+    """All test ids (golden's collection order first) and the invalid ones with where they failed.
+
+    `correct` holds the runs of the golden, of its repeat (REPEAT, when it ran), of the wheats and of `twins`.
+    """
     golden = correct["golden"]
+    repeat = correct.get(REPEAT)
+    others = (*problem.wheats, *twins)
     tests = list(golden.collected)
-    for variant in problem.wheats:
+    for variant in others:
         tests += [t for t in correct[variant.id].collected if t not in tests]
     invalid: dict[str, InvalidTest] = {}
     for test in tests:
-        if not golden.passes(test):
+        if repeat is not None and test in repeat.outcomes and repeat.passes(test) != golden.passes(test):
+            invalid[test] = InvalidTest(test, "flaky")
+        elif not golden.passes(test):
             invalid[test] = InvalidTest(test, "golden", _failure_reason(golden, test))
-        elif any(not correct[w.id].passes(test) for w in problem.wheats):
-            invalid[test] = InvalidTest(test, "wheat")
+        elif failed := next((v for v in others if not correct[v.id].passes(test)), None):
+            invalid[test] = InvalidTest(test, failed.kind)
     return tests, invalid
 
 
@@ -173,19 +186,21 @@ def decide(
     mutants: dict[str, RunOutcome],
     base: float = 30.0,
     span: float = 70.0,
+    twins: tuple[Variant, ...] = (),
 ) -> Verdict:
-    """The verdict for runs of every correct variant and (when any test is valid) every mutant."""
+    """The verdict for runs of every correct variant (with the golden's repeat and `twins`, when they ran)
+    and (when any test is valid) every mutant."""
     for variant_id, run in {**correct, **mutants}.items():
         if run.setup_error:
             return error_verdict(problem, f"the sandbox could not set up the run of {variant_id}: {run.setup_error}")
-    tests, invalid = test_validity(problem, correct)
+    tests, invalid = test_validity(problem, correct, twins)
     valid = [t for t in tests if t not in invalid]
     verdict = Verdict(problem.slug, FAILURE, 0.0, total=len(problem.mutants))
     verdict.tests = [{"name": t, "valid": t not in invalid} for t in tests]
     verdict.invalid_tests = list(invalid.values())
     verdict.variants = [
         VariantResult(v.id, v.kind, _correct_outcome(correct[v.id], tests), [], correct[v.id].duration_s)
-        for v in problem.correct_variants
+        for v in (*problem.correct_variants, *twins)
     ]
     golden = correct["golden"]
     if not valid:

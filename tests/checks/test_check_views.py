@@ -123,3 +123,13 @@ def test_the_service_parses_a_checks_verdict_once_per_view(parses):
     view = asyncio.run(BaseHandler.view(handler, submission()))
     assert parses == ["adder"]
     assert view["feedback"]["source"] == "fallback" and view["tests"] and view["hints"]
+
+
+def test_a_check_names_at_most_the_configured_number_of_invalid_tests():
+    invalid = [{"name": f"test_submission.py::test_w{i}", "failed_on": "wheat", "reason": ""} for i in range(6)]
+    verdict = {**VERDICT, "invalid_tests": invalid}
+    capped = check_view(submission(verdict=verdict), ADDER, "hints")
+    assert len(capped["invalid_tests"]) == 3 and capped["invalid_tests_total"] == 6  # the default
+    service = CheckService(config=Config({"CheckService": {"invalid_tests_named": 1}}))
+    one = check_view(submission(verdict=verdict), ADDER, "hints", invalid_named=service.invalid_tests_named)
+    assert [t["name"] for t in one["invalid_tests"]] == ["test_submission.py::test_w0"]

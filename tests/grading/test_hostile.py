@@ -116,7 +116,8 @@ MARK = re.compile("MARK" + "ER-[A-Z]+-[0-9a-f]{4}")
 
 def test_attack():
     import adder
-    own = set(MARK.findall(open(adder.__file__).read()))
+    assert not os.path.exists(adder.__file__)  # no variant is a file: any marker found is a leak
+    own = set()
     found = []
     roots = ["/", "/sandbox", "/tmp", "/opt", "/work", "/proc", "/sys", "/home", "/root", "/run", "/srv",
              "/var/cache/qa-arena", "/var/lib/qa-arena", "/var", "/etc"]
@@ -159,7 +160,7 @@ import pytest, adder
 def fingerprint():
     parts = [os.getpid(), os.getppid(), sys.argv, sorted(os.environ.items()), os.getcwd(), os.uname(),
              adder.__file__, os.getuid(), os.getgid(), sorted(os.listdir("/proc")), sorted(os.listdir("/tmp")),
-             sorted(os.listdir(".")), sys.path, os.stat(adder.__file__).st_mtime, os.stat(".").st_mtime,
+             sorted(os.listdir(".")), sys.path, os.path.exists(adder.__file__), os.stat(".").st_mtime,
              socket.gethostname(), os.getpgrp(), os.getsid(0)]
     return hashlib.sha256(repr(parts).encode()).digest()
 

@@ -34,14 +34,13 @@ def test_wrong():
 
 # Wheats compute the same results differently; a test that pins the implementation is over-specified.
 OVERSPECIFIED = """
-import inspect
 from adder import add
 
 def test_good():
     assert add(0, 4) == 4
 
-def test_overspecified():
-    assert "a + b" in inspect.getsource(add)
+def test_overspecified():  # the specification is about integers: a wheat uses sum(), which refuses strings
+    assert add("a", "b") == "ab"
 """
 
 
@@ -133,6 +132,8 @@ def test_module_state_does_not_leak_between_tests_of_other_variants(any_judge, a
         "golden": "passed",
         "builtin_sum": "passed",
         "loop": "passed",
+        "twin-1": "passed",
+        "twin-2": "passed",
         "minus": "failed",
         "off_by_one": "failed",
         "zero": "passed",

@@ -1,5 +1,5 @@
 from qa_arena.grading.problem import load_problem
-from qa_arena.grading.student_view import render_student, safe_summary, student_feedback
+from qa_arena.grading.student_view import TWIN_REASON, render_student, safe_summary, student_feedback
 from qa_arena.grading.verdict import ERROR, FAILURE, SUCCESS, InvalidTest, Verdict
 from tests.support.paths import ADDER
 
@@ -43,3 +43,19 @@ def test_student_view_of_failure_and_error():
     assert "Score: 0 / 100" in failure and "No valid test: no tests were collected." in failure
     error = render_student(_verdict(status=ERROR, score=None, message="no Docker engine answers: boom"), problem)
     assert "Not graded" in error and "boom" not in error
+
+
+def test_invalid_tests_named_are_capped_and_the_students_own_mistakes_come_first():
+    problem = load_problem(ADDER)
+    invalid = [InvalidTest(f"t::test_w{i}", "wheat") for i in range(5)]
+    invalid += [InvalidTest("t::test_t", "twin"), InvalidTest("t::test_f", "flaky"), InvalidTest("t::test_g", "golden")]
+    verdict = _verdict(invalid_tests=invalid)
+    view = student_feedback(verdict, problem, TESTS)
+    assert [t["name"] for t in view["invalid_tests"]] == ["t::test_g", "t::test_f", "t::test_w0"]
+    assert view["invalid_tests_total"] == 8
+    assert view["invalid_tests"][1]["reason"].startswith("flaky:")
+    text = render_student(verdict, problem, TESTS)
+    assert "and 5 more (at most 3 are named per check)" in text and "test_w1" not in text
+    assert len(student_feedback(verdict, problem, TESTS, invalid_named=8)["invalid_tests"]) == 8
+    twin = student_feedback(verdict, problem, TESTS, invalid_named=8)["invalid_tests"][-1]
+    assert twin == {"name": "t::test_t", "reason": TWIN_REASON}

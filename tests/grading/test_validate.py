@@ -111,3 +111,19 @@ def test_a_class_is_compared_through_the_problems_driver(tmp_path):
     report = ValidationReport(root)
     compare_correct_variants(load_problem(root), report)
     assert [e.split(" disagrees")[0] for e in report.errors] == ["wheat negative"], report.errors
+
+
+def test_a_golden_that_reads_its_own_code_fails_on_its_rewrites_and_the_rewrite_is_shown(problem_copy, local_judge):
+    """Behaviour that depends on the code's form (here its number of local variables) changes under a rewrite:
+    validation says which rewrite, and shows it."""
+    (problem_copy / "golden.py").write_text("def add(a, b):\n    return a + b + len(add.__code__.co_varnames) - 2\n")
+    report = validate_problem(problem_copy, local_judge, rewrite_seeds=3)
+    assert not report.ok
+    broken = [e for e in report.errors if e.startswith("the rewrite of a twin (a rewrite of the golden) with seed 0")]
+    assert broken, report.errors
+    assert "--- file" in broken[0] and "+++ rewrite" in broken[0] and "\n+" in broken[0]
+
+
+def test_every_rewrite_of_a_sound_problem_behaves_like_its_file(problem_copy, local_judge):
+    report = validate_problem(with_inputs(problem_copy), local_judge, rewrite_seeds=20)
+    assert report.ok, report.errors

@@ -150,3 +150,40 @@ def test_the_problem_fingerprint_is_kept_additively_and_old_verdicts_load(proble
     old = {k: v for k, v in stored.items() if k != "problem_sha256"}  # stored before the field existed
     assert Verdict.from_dict(old, problem).problem_sha256 is None
     assert Verdict.from_dict(old, problem).to_dict() == {**old, "problem_sha256": None}
+
+
+def test_a_test_whose_outcome_differs_between_the_golden_runs_is_flaky_and_kills_nothing(problem):
+    from qa_arena.grading.presentation import REPEAT
+
+    runs = correct(problem, **{REPEAT: run({A: "passed", B: "failed"})})
+    mutants = {m.id: run({A: "passed", B: "failed"}) for m in problem.mutants}  # only B "kills"
+    verdict = decide(problem, runs, mutants)
+    assert [(t.name, t.failed_on) for t in verdict.invalid_tests] == [(B, "flaky")]
+    assert verdict.killed == 0 and verdict.score == 30.0
+    both_fail = correct(problem, golden=run({A: "passed", B: "failed"}), **{REPEAT: run({A: "passed", B: "failed"})})
+    assert [t.failed_on for t in decide(problem, both_fail, mutants).invalid_tests] == ["golden"]  # stable: not flaky
+
+
+def test_a_test_failing_on_a_twin_is_invalid(problem):
+    from qa_arena.grading.presentation import twin_variants
+
+    twins = twin_variants(problem, 2)
+    runs = correct(problem, **{"twin-1": run(dict(ALL_PASS)), "twin-2": run({A: "passed", B: "failed"})})
+    mutants = {m.id: run({A: "passed", B: "failed"}) for m in problem.mutants}
+    verdict = decide(problem, runs, mutants, twins=twins)
+    assert [(t.name, t.failed_on) for t in verdict.invalid_tests] == [(B, "twin")]
+    assert verdict.killed == 0
+    assert [(v.id, v.kind, v.outcome) for v in verdict.variants if v.kind == "twin"] == [
+        ("twin-1", "twin", "passed"), ("twin-2", "twin", "failed")]  # fmt: skip
+
+
+def test_a_test_the_repeat_did_not_reach_is_not_flaky(problem):
+    """The repeat runs the tests in reverse: one that hangs or crashes ends it before the others."""
+    from qa_arena.grading.presentation import REPEAT
+
+    repeat = run({B: "failed"}, complete=False, timed_out=True)  # B ran first, timed out; A never ran
+    runs = correct(problem, golden=run({A: "passed", B: "failed"}), **{REPEAT: repeat})
+    mutants = {m.id: run({A: "failed"}, complete=False, stopped_early=True) for m in problem.mutants}
+    verdict = decide(problem, runs, mutants)
+    assert [(t.name, t.failed_on) for t in verdict.invalid_tests] == [(B, "golden")]
+    assert verdict.killed == 3
