@@ -260,7 +260,7 @@ def _reordered(body: list[ast.stmt], rng: random.Random) -> list[ast.stmt]:
         names = {d.name for d in run}
         referenced = {n.id for d in run for part in (d.args, d.returns) if part for n in ast.walk(part)
                       if isinstance(n, ast.Name)}  # fmt: skip
-        if not names & referenced:
+        if not names & referenced and len(names) == len(run):  # a name defined twice: the last one wins
             rng.shuffle(run)
         out.extend(run)
         run.clear()
@@ -276,7 +276,11 @@ def _reordered(body: list[ast.stmt], rng: random.Random) -> list[ast.stmt]:
 
 
 def _layout(tree: ast.Module, rng: random.Random) -> str:
-    """The module as text, its top-level statements separated by a random number of blank lines."""
+    """The module as text (plain `def`s reordered), its top-level statements apart by random blank lines."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef):  # methods too: the class's __dict__ order changes
+            start = _preamble(node.body)
+            node.body = node.body[:start] + _reordered(node.body[start:], rng)
     start = _preamble(tree.body)
     body = tree.body[:start] + _reordered(tree.body[start:], rng)
     parts = ["\n" * rng.randint(0, 3)]

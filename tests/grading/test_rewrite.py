@@ -117,3 +117,11 @@ def test_every_bundled_problem_s_rewrites_behave_like_its_files(local_judge, slu
     report = ValidationReport(problem.root)
     check_rewrites(problem, local_judge, report, seeds=5)
     assert report.ok, [*report.errors, report.grader_error]
+
+
+def test_plain_definitions_are_reordered_unless_one_names_another_or_a_name_is_defined_twice():
+    source = "class C:\n" + "".join(f"    def {n}(self):\n        return {i}\n\n" for i, n in enumerate("abc"))
+    orders = {tuple(n for n in vars(load(rewrite_variant(source, b"%d" % i)).C) if n in "abc") for i in range(12)}
+    assert len(orders) > 1
+    twice = "def f():\n    return 1\n\ndef f():\n    return 2\n\ndef g(x=f):\n    return x()\n"
+    assert all(load(rewrite_variant(twice, b"%d" % i)).f() == 2 for i in range(12))

@@ -28,7 +28,7 @@ GOLDEN = "# MARKER-GOLDEN-5b1e\ndef add(a, b):\n    return a + b\n"
 )  # fmt: skip
 def test_broken_problem(problem_copy, local_judge, breakage, error):
     breakage(problem_copy)
-    report = validate_problem(problem_copy, local_judge)
+    report = validate_problem(problem_copy, local_judge, rewrite_seeds=1)
     assert not report.ok
     assert any(error in message for message in report.errors), report.errors
 
@@ -44,9 +44,9 @@ def with_inputs(problem: Path) -> Path:
 
 def test_valid_problem_and_hint_warning(problem_copy, local_judge):
     with_inputs(problem_copy)
-    assert validate_problem(problem_copy, local_judge).ok
+    assert validate_problem(problem_copy, local_judge, rewrite_seeds=1).ok
     (problem_copy / "mutants" / "unlisted.py").write_text("def add(a, b):\n    return b\n")
-    report = validate_problem(problem_copy, local_judge)
+    report = validate_problem(problem_copy, local_judge, rewrite_seeds=1)
     assert report.ok
     assert report.warnings == ["mutant unlisted has no hint"]
 
@@ -71,11 +71,11 @@ def test_a_grader_that_cannot_run_is_an_error_not_an_invalid_problem(problem_cop
 
 def test_wheats_must_agree_with_the_golden_on_generated_inputs(problem_copy, local_judge):
     """A wheat that differs only where no reference test looks is caught, with the input that shows it."""
-    assert validate_problem(with_inputs(problem_copy), local_judge).ok
+    assert validate_problem(with_inputs(problem_copy), local_judge, rewrite_seeds=1).ok
     (problem_copy / "wheats" / "big.py").write_text(
         "def add(a, b):\n    return a + b if abs(a) < 1000 else a + b - 1\n"
     )
-    report = validate_problem(problem_copy, local_judge)
+    report = validate_problem(problem_copy, local_judge, rewrite_seeds=1)
     assert not report.ok
     (error,) = report.errors
     assert error.startswith("wheat big disagrees with the golden on generated input (")
@@ -83,7 +83,7 @@ def test_wheats_must_agree_with_the_golden_on_generated_inputs(problem_copy, loc
 
 
 def test_without_a_strategy_wheats_are_compared_on_the_reference_tests_only(problem_copy, local_judge):
-    report = validate_problem(problem_copy, local_judge)
+    report = validate_problem(problem_copy, local_judge, rewrite_seeds=1)
     assert report.ok
     assert any("compared on the reference tests only" in w and "[generate] strategy" in w for w in report.warnings)
 

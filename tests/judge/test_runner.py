@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import importlib.util
 import tomllib
 from importlib import metadata
 
@@ -75,3 +76,35 @@ def test_every_private_name_the_runner_uses_is_checked():
     imported_classes = {("_pytest.main", "Session")}  # public as pytest.Session; its from_config is checked
     assert _runner_private_uses() - imported_classes <= checked
     assert checked <= _runner_private_uses()  # nothing listed that the runner no longer uses
+
+
+def load_runner():
+    spec = importlib.util.spec_from_file_location("qa_arena_runner_under_test", RUNNER)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_variant_is_compiled_with_every_position_on_line_1():
+    import marshal
+
+    runner = load_runner()
+    code, error = runner.compile_variant(
+        "X = 1\n\n\ndef f(a):\n    if a:\n        return 2\n    raise ValueError(a)\n", "/s/m.py"
+    )
+    assert error == ""
+    module = marshal.loads(code)
+    f = next(c for c in module.co_consts if hasattr(c, "co_code"))
+    assert f.co_firstlineno == 1 and {line for _, _, line in f.co_lines() if line is not None} == {1}
+    assert {p[2] for p in f.co_positions() if p[2] is not None} <= {0}
+    assert runner.compile_variant("def f(:\n", "/s/m.py")[0] is None
+
+
+@pytest.mark.parametrize(
+    ("extra", "ok"),
+    [({}, True), ({"preload": ["re"], "seed": 3, "order": "reverse"}, True), ({"preload": "re"}, False),
+     ({"preload": [1]}, False), ({"seed": True}, False), ({"seed": "1"}, False), ({"order": "random"}, False)],
+)  # fmt: skip
+def test_run_requests_are_checked(extra, ok):
+    request = {"op": "run", "run": "t", "module": "m", "variant": "", "tests": "", **extra}
+    assert load_runner()._well_formed(request) is ok

@@ -185,7 +185,7 @@ def wait_for(predicate, timeout_s: float, what: str, interval_s: float = 0.1):
 
 
 def make_bank(root: Path, *, timeout_s: float | None = None, minimal: bool = False) -> Path:
-    """A problem bank holding a copy of the adder problem (slower limits, or only golden + one mutant)."""
+    """A problem bank holding a copy of the adder problem (slower limits, or only golden + one mutant, no twin)."""
     target = root / "adder"
     shutil.copytree(ADDER, target)
     toml = (target / "problem.toml").read_text()
@@ -196,7 +196,7 @@ def make_bank(root: Path, *, timeout_s: float | None = None, minimal: bool = Fal
         meta = tomllib.loads(toml)
         for mutant in meta["mutants"][1:]:
             (target / mutant["file"]).unlink()
-        toml = toml.split("[[mutants]]")[0] + "[[mutants]]" + toml.split("[[mutants]]")[1]
+        toml = toml.split("[[mutants]]")[0] + "twins = 0\n[[mutants]]" + toml.split("[[mutants]]")[1]
     (target / "problem.toml").write_text(toml)
     return root
 

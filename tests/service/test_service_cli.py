@@ -34,7 +34,7 @@ def test_submit_and_worker_end_to_end(plain):
     assert code == 0, out
     assert (out["problem"], out["status"], out["score"], out["killed"], out["total"]) == ("adder", "SUCCESS", 100, 3, 3)
     assert out["valid_tests"] == 3 and out["invalid_tests"] == []
-    assert {v["kind"] for v in out["variants"]} == {"golden", "wheat", "mutant"}
+    assert {v["kind"] for v in out["variants"]} == {"golden", "wheat", "twin", "mutant"}
     assert uuid.UUID(out["id"]) and out["attempts"] == 1
     times = [datetime.fromisoformat(out[k]) for k in ("queued_at", "started_at", "finished_at")]
     assert times == sorted(times) and all(t.utcoffset().total_seconds() == 0 for t in times)
