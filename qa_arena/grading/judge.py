@@ -136,10 +136,10 @@ class Judge(LoggingConfigurable):
             pass
         path.parent.mkdir(parents=True, exist_ok=True)
         key = secrets.token_hex(32).encode()
-        try:  # created whole or not at all: two workers starting at once keep the first one's key
-            partial = path.with_name(f".{path.name}.{os.getpid()}")
-            partial.write_bytes(key)
-            partial.chmod(0o600)
+        partial = path.with_name(f".{path.name}.{os.getpid()}")
+        with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as out:
+            out.write(key)
+        try:  # in place whole or not at all: two workers starting at once keep the first one's key
             os.link(partial, path)
         except FileExistsError:
             key = path.read_bytes()

@@ -48,8 +48,8 @@ def student_feedback(
     first; `invalid_tests_total` says how many there are.
     """
     invalid = []
-    ranked = sorted(verdict.invalid_tests, key=lambda t: SHOWN_FIRST.index(t.failed_on) if t.failed_on in
-                    SHOWN_FIRST else len(SHOWN_FIRST))  # fmt: skip
+    order = {kind: i for i, kind in enumerate(SHOWN_FIRST)}
+    ranked = sorted(verdict.invalid_tests, key=lambda test: order.get(test.failed_on, len(order)))
     for test in ranked[: max(invalid_named, 0)]:
         if test.failed_on == "golden":
             summary = safe_summary(test.reason, problem, tests_source)

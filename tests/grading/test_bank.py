@@ -33,6 +33,7 @@ def test_problem_is_complete(path):
 
 @pytest.mark.parametrize("path", BANK, ids=[p.name for p in BANK])
 def test_problem_validates(path, any_judge):
-    report = validate_problem(path, any_judge)
+    """3 rewrites of each variant here, on both backends; `qa-arena problems validate` checks 20 (all pass)."""
+    report = validate_problem(path, any_judge, rewrite_seeds=3)
     assert report.errors == []
     assert report.warnings == []
