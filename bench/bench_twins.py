@@ -31,21 +31,12 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_judge import SUITE_16 as SUITE  # noqa: E402
-from bench_judge import judge_with, make_problem, wait_for_pool  # noqa: E402
+from bench_judge import judge_with, make_problem, measure, wait_for_pool  # noqa: E402
 
 from qa_arena.grading.presentation import present  # noqa: E402
 from qa_arena.grading.sandbox import docker_available  # noqa: E402
 
 console = Console()
-
-
-def timed(fn, repeat: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeat):
-        started = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times), result
 
 
 def main() -> int:
@@ -72,7 +63,9 @@ def main() -> int:
                 rows.setdefault(label, []).append(time.perf_counter() - started)  # type: ignore[attr-defined]
         medians = {label: statistics.median(times) for label, times in rows.items()}  # type: ignore[arg-type]
         sources = {v: v.source for v in with_twins.variants}
-        rewrite_s, _ = timed(lambda: present(with_twins, sources, SUITE, b"bench-key"), args.repeat)
+        rewrite_s, _ = measure(
+            lambda p, suite: present(p, sources, suite, b"bench-key"), with_twins, SUITE, args.repeat
+        )
     base, full = medians["twins = 0"], medians[f"twins = {args.twins}"]
     table = Table(title=f"one submission, 20 mutants, 16 tests, {backend} judge (pool), median of {args.repeat}")
     for column in ("what", "s / submission", "share of a submission"):

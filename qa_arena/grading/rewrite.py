@@ -15,6 +15,7 @@ safe (a function that calls `locals()`, a name also spelled in a string, a decor
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import hmac
 import random
@@ -67,14 +68,19 @@ def rewrite_variant(source: str, seed: bytes) -> str:
 
 def imported_modules(sources: list[str]) -> list[str]:
     """Every module that any of `sources` imports (absolute imports, anywhere in the code), sorted."""
+    return sorted(set().union(*(_imports(source) for source in sources)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _imports(source: str) -> frozenset[str]:
+    """A variant's imports: the same at every submission, so parsed once per process."""
     found: set[str] = set()
-    for source in sources:
-        for node in ast.walk(ast.parse(source)):
-            if isinstance(node, ast.Import):
-                found.update(alias.name for alias in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                found.add(node.module)
-    return sorted(found)
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add(node.module)
+    return frozenset(found)
 
 
 class _NameSupply:
