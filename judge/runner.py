@@ -38,9 +38,11 @@ import json
 import marshal
 import os
 import resource
+import select
 import selectors
 import signal
 import socket
+import struct
 import sys
 import threading
 import time
@@ -124,6 +126,7 @@ class Reporter:
     def __init__(self, fd: int) -> None:
         self.fd = fd
         self.outcomes: dict[str, tuple[str, str]] = {}
+        self.collect_failures: list[str] = []
         self.reverse = False  # run the tests in reverse order (the golden's second run, for flaky tests)
 
     def send(self, record: dict) -> None:
@@ -134,6 +137,7 @@ class Reporter:
 
     def pytest_collectreport(self, report) -> None:
         if report.failed:
+            self.collect_failures.append(_summary(report))
             self.send({"t": "collect_error", "message": _summary(report)})
 
     def pytest_collection_modifyitems(self, items) -> None:
@@ -167,16 +171,18 @@ def _summary(report) -> str:
     return first[:MESSAGE_CAP]
 
 
-def _isolate() -> None:
-    """Enter fresh namespaces; after this the caller must fork (new PID namespace)."""
+def _isolate(inside: int = 0) -> None:
+    """Enter fresh namespaces; after this the caller must fork (new PID namespace). Without root, in a
+    user namespace where the caller is `inside` (a collector is not root there: the runs it forks map
+    their own namespaces onto its uid, which the kernel refuses for a root without CAP_SETFCAP)."""
     _libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)  # writing our own uid_map needs a dumpable process
     flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUTS
     if os.geteuid() != 0:
         uid, gid = os.geteuid(), os.getegid()
         _check(_libc.unshare(CLONE_NEWUSER | flags), "unshare")
         _write("/proc/self/setgroups", "deny")
-        _write("/proc/self/uid_map", f"0 {uid} 1")
-        _write("/proc/self/gid_map", f"0 {gid} 1")
+        _write("/proc/self/uid_map", f"{inside} {uid} 1")
+        _write("/proc/self/gid_map", f"{inside} {gid} 1")
     else:
         _check(_libc.unshare(flags), "unshare")
 
@@ -197,9 +203,13 @@ def _bind_into(root: str, path: str, read_only: bool = True) -> None:
         _mount("none", target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
 
 
-def _prepare_filesystem(sandbox: str, root: str, binds: list[str], tests: str) -> str:
+def _prepare_filesystem(sandbox: str, root: str, binds: list[str], tests: str, collector: bool = False) -> str:
     """Fresh tmpfs for the run's files and scratch space; with `root`, a minimal root holding only `binds`.
-    No variant is a file: the module under test exists only as code (VariantLoader)."""
+    No variant is a file: the module under test exists only as code (VariantLoader).
+
+    A collector (collect-once) gets read-only scratch space and a /proc of its own: whatever its one
+    collection does, it leaves no file behind for a run, and each run forked from it mounts its own
+    scratch (`_fresh_scratch`); it enters its root with pivot_root, as a chroot forbids runs' user namespaces."""
     _mount("none", "/", None, MS_REC | MS_PRIVATE)
     os.umask(0o022)  # the directories made on the way to binds must be traversable by the run's uid
     with contextlib.suppress(OSError):
@@ -214,7 +224,7 @@ def _prepare_filesystem(sandbox: str, root: str, binds: list[str], tests: str) -
             _bind_into(root, device, read_only=False)
         base = root
     src_dir = sandbox + "/src"
-    for path in ("/tmp", "/var/tmp", "/dev/shm"):  # before the sandbox dir, which may lie in one of them
+    for path in SCRATCH:  # before the sandbox dir, which may lie in one of them
         if base:
             os.makedirs(base + path, exist_ok=True)
         if os.path.isdir(base + path):
@@ -230,14 +240,61 @@ def _prepare_filesystem(sandbox: str, root: str, binds: list[str], tests: str) -
     for path in (src_dir, *files, sandbox):
         os.utime(base + path, (epoch, epoch))
     _mount("none", base + sandbox, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    for path in SCRATCH if collector else ():
+        if os.path.isdir(base + path):
+            _mount("none", base + path, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
     for path in ("/proc", "/sys"):
         if base:
             os.makedirs(base + path, exist_ok=True)
-        if os.path.isdir(base + path):
+        if collector and path == "/proc":
+            _own_proc(base)
+        elif os.path.isdir(base + path):
             _mount("tmpfs", base + path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0555")
-    if base:
+    if base and collector:
+        _pivot_root(base)
+    elif base:
         os.chroot(base)
     return src_dir
+
+
+SCRATCH = ("/tmp", "/var/tmp", "/dev/shm")
+NOBODY = 65534  # the uid and gid of a run forked from a collector, in its own user namespace
+SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}
+
+
+def _own_proc(base: str) -> None:
+    """A procfs of the collector's PID namespace (it reads its own threads, children and mappings there),
+    else the one it has (a container's, whose procfs cannot be mounted again)."""
+    flags = MS_NOSUID | MS_NODEV | MS_NOEXEC
+    try:
+        _mount("proc", base + "/proc", "proc", flags)
+    except OSError:
+        if base:
+            _mount("/proc", base + "/proc", None, MS_BIND | MS_REC)
+
+
+def _pivot_root(base: str) -> None:
+    os.chdir(base)
+    _check(_libc.syscall(SYS_PIVOT_ROOT[os.uname().machine], b".", b"."), "pivot_root")
+    _check(_libc.umount2(b".", 2), "umount the old root")  # MNT_DETACH
+    os.chdir("/")
+
+
+def _fresh_scratch(sandbox: str) -> None:
+    """In a run forked from a collector: its own empty /tmp, /var/tmp and /dev/shm (the sandbox directory,
+    if it lies in one, mounted again in the new one), and no /proc."""
+    _mount("none", "/", None, MS_REC | MS_PRIVATE)
+    for path in SCRATCH:
+        if not os.path.isdir(path):
+            continue
+        inside = sandbox.startswith(path + "/")
+        kept = os.open(sandbox, os.O_PATH | os.O_DIRECTORY) if inside else -1
+        _mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=32m,mode=1777")
+        if inside:
+            os.makedirs(sandbox)
+            _mount(f"/proc/self/fd/{kept}", sandbox, None, MS_BIND | MS_REC)
+            os.close(kept)
+    _mount("tmpfs", "/proc", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0555")
 
 
 def _drop_privileges(uid: int, gid: int, in_user_namespace: bool) -> None:
@@ -280,8 +337,11 @@ class VariantLoader:
     no `get_source`: a test can run the code, not read it.
     """
 
-    def __init__(self, module: str, filename: str, code: bytes | None, error: str) -> None:
+    def __init__(
+        self, module: str, filename: str, code: bytes | None, error: str, placeholders: list[str] | None = None
+    ) -> None:
         self.module, self.filename, self.code, self.error = module, filename, code, error
+        self.placeholders = {name: Placeholder(name) for name in placeholders} if placeholders is not None else None
 
     def find_spec(self, name, path=None, target=None):
         if name != self.module:
@@ -293,6 +353,9 @@ class VariantLoader:
 
     def exec_module(self, module) -> None:
         module.__file__ = self.filename
+        if self.placeholders is not None:  # the one collection of a submission: no variant yet (collect_once)
+            module.__dict__.update(self.placeholders)
+            return
         if self.code is None:
             raise SyntaxError(self.error)
         exec(marshal.loads(self.code), module.__dict__)
@@ -385,7 +448,7 @@ def run_variant(payload_fd: int, report_fd: int, status_fd: int, options: dict, 
     except BaseException as exc:
         if status_fd >= 0:
             with contextlib.suppress(Exception):
-                record = {"t": "setup_error", "message": repr(exc)[:MESSAGE_CAP]}
+                record = {"t": "setup_error", "message": f"{type(exc).__name__}: {exc}"[:MESSAGE_CAP]}
                 os.write(status_fd, (json.dumps(record) + "\n").encode())
         os._exit(70)
 
@@ -411,6 +474,277 @@ def run_session(config, session, reporter: Reporter) -> None:
     with contextlib.suppress(BaseException):  # an aborted session shows as unreported tests
         session.exitstatus = _main(config, session) or 0
     reporter.send({"t": "done", "exitstatus": int(session.exitstatus)})
+
+
+# -------------------------------------------------------- collect once --
+
+
+class Placeholder:
+    """Stands for a name of the module under test while a collector collects: no variant is known yet.
+
+    Collection may bind it (`from module import name`); calling it fails the collection (the runs then
+    collect each for themselves), and each run rebinds the names to its variant's objects."""
+
+    __slots__ = ("name",)
+    called = False
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __getattr__(self, attr: str):
+        raise AttributeError(attr)
+
+    def __call__(self, *args, **kwargs):
+        Placeholder.called = True
+        raise RuntimeError(f"{self.name} was called while the tests were collected")
+
+
+class Collected:
+    """What a collector holds: pytest's session with its items, the module under test, the test modules."""
+
+    def __init__(self, prepared: tuple, module, loader: VariantLoader, test_modules: list) -> None:
+        self.config, self.session, self.reporter = prepared
+        self.module, self.loader, self.test_modules = module, loader, test_modules
+
+
+def collect_once(payload: dict, src_dir: str, prepared: tuple) -> Collected | str:
+    """Collect the suite against placeholders; the Collected, or why the runs must collect each (exact)."""
+    import importlib
+    import random
+
+    config, session, reporter = prepared
+    name = payload["module"]
+    loader = VariantLoader(name, f"{src_dir}/{name}.py", None, "", placeholders=payload["collect_once"])
+    sys.meta_path.insert(0, loader)
+    importlib.invalidate_caches()
+    for module in payload.get("preload", []):
+        with contextlib.suppress(Exception):
+            importlib.import_module(module)
+    random.seed(payload.get("seed", 0))
+    reporter.fd = -1  # nothing to report yet: each run reports its own collection
+    try:
+        config.hook.pytest_collection(session=session)
+    except BaseException as exc:
+        return f"the collection raised {type(exc).__name__}"
+    if reporter.collect_failures:
+        return f"the collection failed: {reporter.collect_failures[0]}"
+    if not session.items:
+        return "no test was collected"
+    if Placeholder.called:
+        return "the collection called the code under test"
+    module = sys.modules.get(name)
+    if module is None or loader.placeholders is None:
+        return "the tests do not import the module under test"
+    test_modules = list({id(m): m for item in session.items if (m := getattr(item, "module", None))}.values())
+    held = {id(module.__dict__), id(loader.placeholders)} | {id(m.__dict__) for m in test_modules}
+    for placeholder in loader.placeholders.values():
+        for holder in gc.get_referrers(placeholder):
+            if id(holder) not in held and not isinstance(holder, type(sys._getframe())):
+                return f"{placeholder.name} is held where a run cannot rebind it (in a {type(holder).__name__})"
+    return Collected(prepared, module, loader, test_modules)
+
+
+def leftovers(forked: set[int], fds: set[int]) -> str:
+    """What collection left behind that a run forked now would share with the runs before or after it,
+    or that would differ in a run: another thread, a child process, a file descriptor beyond `fds`, a
+    shared memory mapping. '' when there is none."""
+    for fd in sorted(int(name) for name in os.listdir("/proc/self/fd")):
+        if fd not in fds and fd > 2:
+            with contextlib.suppress(FileNotFoundError):  # listdir's own descriptor, closed by now
+                return f"an open file descriptor ({os.readlink(f'/proc/self/fd/{fd}')})"
+    with open("/proc/self/status") as status:
+        threads = next((line.split()[1] for line in status if line.startswith("Threads:")), "?")
+    if threads != "1":
+        return f"{threads} threads"
+    with open("/proc/thread-self/children") as children:
+        count = len(children.read().split())
+    if count != len(forked):
+        return f"{count - len(forked)} process(es) started by the collection"
+    with open("/proc/self/maps") as maps:
+        for line in maps:
+            fields = line.split(maxsplit=5)
+            path = fields[5].strip() if len(fields) > 5 else ""
+            if fields[1][3] == "s" and (not _read_only_file(path) or "w" in fields[1]):
+                return f"a shared memory mapping ({path or 'anonymous'})"
+    return ""
+
+
+def _read_only_file(path: str) -> bool:
+    """A mapped file no run can write: one on the collector's read-only filesystem (a library's cache)."""
+    return path.startswith("/") and not path.startswith(("/dev/", "/memfd:", "/SYSV")) and "(deleted)" not in path
+
+
+def collector(sock_fd: int, payload_fd: int, status_fd: int, options: dict, prepared: tuple) -> None:
+    """In a fresh child of the zygote: collect the tests once, then fork a run per request. Never returns.
+
+    It collects as a run would (fresh namespaces, no privileges, read-only scratch space); each run it
+    forks enters namespaces of its own (a user namespace nested in the collector's) and gets fresh
+    scratch space; before each fork it checks `leftovers` and closes every file descriptor it was not
+    given for that run."""
+    sock = socket.socket(fileno=sock_fd)
+    try:
+        payload = _read_json(payload_fd)
+        in_user_namespace = os.geteuid() != 0
+        _isolate(inside=NOBODY)
+        pid = os.fork()
+        if pid:  # the trusted intermediate: report the collector's PID, then wait for it
+            os.write(status_fd, (json.dumps({"t": "pid", "pid": pid}) + "\n").encode())
+            for fd in (status_fd, sock_fd):
+                os.close(fd)
+            os.waitpid(pid, 0)
+            os._exit(0)
+        os.close(status_fd)
+        os.setsid()
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # it reaps its runs itself, to count who is left
+        sandbox = options["sandbox_dir"]
+        src_dir = _prepare_filesystem(sandbox, options["root_dir"], options["binds"], payload["tests"], True)
+        _drop_privileges(options["uid"], options["gid"], in_user_namespace)
+        _libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)  # each run writes its own user namespace's maps
+        _limit_resources(options["memory_bytes"], options["file_bytes"], options["processes"])
+        os.chdir(sandbox)
+        devnull = os.open("/dev/null", os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(devnull, fd)
+        os.close(devnull)
+        sys.path.insert(0, src_dir)
+        collected = collect_once(payload, src_dir, prepared)
+        reason = collected if isinstance(collected, str) else leftovers(set(), {sock_fd})
+    except BaseException as exc:
+        reason = f"the collector failed: {exc!r}"
+    with contextlib.suppress(OSError):
+        sock.send(b"F" + reason.encode()[:MESSAGE_CAP] if reason else b"R")
+    if reason:
+        os._exit(0)
+    del payload
+    gc.collect()
+    gc.freeze()
+    serve_forks(sock, options, collected)
+
+
+def serve_forks(sock: socket.socket, options: dict, collected: Collected) -> None:
+    forked: set[int] = set()
+    while True:
+        msg, fds, _flags, _addr = socket.recv_fds(sock, 1, 3)
+        if not msg:
+            os._exit(0)
+        with contextlib.suppress(ChildProcessError):
+            while (done := os.waitpid(-1, os.WNOHANG)[0]) > 0:
+                forked.discard(done)
+        _close_fds_except({sock.fileno(), *fds})
+        problem = leftovers(forked, {sock.fileno(), *fds})
+        if problem:  # the collector changed after it said it was clean: nothing honest does that
+            with contextlib.suppress(OSError):
+                record = {"t": "setup_error", "message": f"the collected tests left {problem} behind"}
+                os.write(fds[2], (json.dumps(record) + "\n").encode())
+        elif (pid := os.fork()) == 0:
+            sock.close()
+            run_collected(fds[0], fds[1], fds[2], options, collected)
+        else:
+            forked.add(pid)
+        for fd in fds:
+            os.close(fd)
+
+
+def run_collected(payload_fd: int, report_fd: int, status_fd: int, options: dict, collected: Collected) -> None:
+    """In a fresh child of a collector: enter namespaces of its own, bind the variant, run the collected
+    tests. Its PID reaches the supervisor through the status socket's credentials. Never returns."""
+    step = "reading the variant"
+    try:
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        payload = _read_json(payload_fd)
+        step = "entering namespaces"
+        uid, gid = os.geteuid(), os.getegid()
+        flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUTS
+        _check(_libc.unshare(flags), "unshare")
+        maps = (("setgroups", "deny"), ("uid_map", f"{NOBODY} {uid} 1"), ("gid_map", f"{NOBODY} {gid} 1"))
+        for name, text in maps:
+            step = f"writing /proc/self/{name}"
+            _write(f"/proc/self/{name}", text)
+        step = "forking"
+        pid = os.fork()
+        if pid:
+            for fd in (report_fd, status_fd):
+                os.close(fd)
+            os.waitpid(pid, 0)
+            os._exit(0)
+        os.setsid()  # PID 1 of a fresh namespace, and of its own session
+        os.write(status_fd, b'{"t": "pid"}\n')  # the kernel adds who sends it, as the supervisor sees it
+        step = "mounting scratch space"
+        _fresh_scratch(options["sandbox_dir"])
+        step = "dropping privileges"
+        _drop_privileges(0, 0, True)
+        os.chdir(options["sandbox_dir"])
+        os.dup2(report_fd, REPORT_FD)
+        os.close(report_fd)
+        step = "binding the variant"
+        bound = bind_variant(payload, collected)
+        del payload
+        os.close(status_fd)  # from here on student code runs: only the untrusted report pipe stays
+        status_fd = -1
+        run_items(collected, bound)
+        os._exit(0)
+    except BaseException as exc:
+        if status_fd >= 0:
+            with contextlib.suppress(Exception):
+                record = {"t": "setup_error", "message": f"{step}: {type(exc).__name__}: {exc}"[:MESSAGE_CAP]}
+                os.write(status_fd, (json.dumps(record) + "\n").encode())
+        os._exit(70)
+
+
+def bind_variant(payload: dict, collected: Collected) -> str:
+    """Execute the variant in the module the tests imported and rebind what they took from it; '' or
+    the error the tests' import would have raised (the run then reports it as pytest would)."""
+    import random
+
+    module, loader = collected.module, collected.loader
+    random.seed(payload.get("seed", 0))
+    collected.reporter.reverse = payload.get("order") == "reverse"
+    for key in [key for key in module.__dict__ if not (key.startswith("__") and key.endswith("__"))]:
+        del module.__dict__[key]
+    loader.placeholders = None
+    loader.code = bytes.fromhex(payload["code"]) if payload.get("code") else None
+    loader.error = payload.get("error", "")
+    try:
+        loader.exec_module(module)
+    except BaseException as exc:  # as importing the tests would have failed
+        return f"{type(exc).__name__}: {exc}"
+    for test_module in collected.test_modules:
+        for key, value in list(vars(test_module).items()):
+            if type(value) is Placeholder:
+                if value.name not in module.__dict__:
+                    return f"ImportError: cannot import name {value.name!r} from {module.__name__!r}"
+                setattr(test_module, key, module.__dict__[value.name])
+    return ""
+
+
+def run_items(collected: Collected, import_error: str) -> None:
+    """The part of pytest's session a run does after a collector collected: report, run, close."""
+    session, reporter = collected.session, collected.reporter
+    reporter.fd = REPORT_FD
+    devnull = os.open("/dev/null", os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    os.close(devnull)
+    if import_error:
+        reporter.send({"t": "collect_error", "message": import_error[:MESSAGE_CAP]})
+        reporter.send({"t": "collected", "ids": []})
+        reporter.send({"t": "done", "exitstatus": 2})
+        return
+    if reporter.reverse:
+        session.items.reverse()
+    reporter.send({"t": "collected", "ids": [item.nodeid for item in session.items]})
+    with contextlib.suppress(BaseException):  # an aborted session shows as unreported tests
+        collected.config.hook.pytest_runtestloop(session=session)
+        session.exitstatus = 1 if session.testsfailed else 0
+    reporter.send({"t": "done", "exitstatus": int(session.exitstatus)})
+
+
+def _read_json(fd: int) -> dict:
+    chunks = []
+    while chunk := os.read(fd, 1 << 16):
+        chunks.append(chunk)
+    os.close(fd)
+    return json.loads(b"".join(chunks))
 
 
 # ------------------------------------------------------------- the zygote --
@@ -463,6 +797,8 @@ def zygote(sock: socket.socket, options: dict) -> None:
         if os.fork() == 0:
             sock.close()
             _close_fds_except(set(fds))
+            if msg == b"C":
+                collector(fds[0], fds[1], fds[2], options, prepared)
             run_variant(fds[0], fds[1], fds[2], options, prepared)
         for fd in fds:
             os.close(fd)
@@ -499,6 +835,7 @@ class Run:
         self.records: dict[str, list[dict]] = {"report": [], "status": []}
         self.open_pipes = 2
         self.timed_out = self.stopped_early = self.truncated = self.killed = False
+        self.collection, self.collection_note = "each", ""  # "once": forked from the submission's collector
 
     def kill(self) -> None:
         if self.pid and not self.killed:
@@ -549,6 +886,8 @@ class Run:
             "stopped_early": self.stopped_early,
             "truncated": self.truncated,
             "duration_s": round(time.monotonic() - self.started, 4),
+            "collection": self.collection,
+            "collection_note": self.collection_note,
         }
 
 
@@ -566,6 +905,11 @@ class Supervisor:
         self.stdin = bytearray()
         self.stdin_open = True
         self.policy: list[str] | None = None
+        self.sockets: dict[int, socket.socket] = {}  # status sockets of runs forked by the collector
+        self.collector: socket.socket | None = None
+        self.collector_pid: int | None = None
+        self.collected: tuple | None = None  # what the collector collected: tests, module, preload, names
+        self.collection_note: str | None = None  # None: no collector asked for yet
 
     @staticmethod
     def emit(record: dict) -> None:
@@ -577,28 +921,89 @@ class Supervisor:
         if self.policy is not None:
             run.apply_policy(self.policy)
         code, error = compile_variant(request["variant"], f"{self.sandbox_dir}/src/{request['module']}.py")
-        payload = json.dumps({
-            "module": request["module"], "tests": request["tests"], "code": code.hex() if code else "",
-            "error": error, "preload": request.get("preload", []), "seed": request.get("seed", 0),
-            "order": request.get("order", "normal"),
-        }).encode()  # fmt: skip
+        variant = {"code": code.hex() if code else "", "error": error, "seed": request.get("seed", 0),
+                   "order": request.get("order", "normal")}  # fmt: skip
+        if request.get("collect_once") is not None and self.collection_note is None:
+            self.start_collector(request)
         payload_r, payload_w = os.pipe()
         report_r, report_w = os.pipe()
-        status_r, status_w = os.pipe()
-        socket.send_fds(self.zygote, [b"F"], [payload_r, report_w, status_w])
-        for fd in (payload_r, report_w, status_w):
+        if self.collector is not None and _collection_key(request) == self.collected:
+            run.collection = "once"
+            ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+            ours.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
+            status_r, status_w = ours.fileno(), theirs.fileno()
+            self.sockets[status_r] = ours
+            target = self.collector
+        else:
+            variant |= {"module": request["module"], "tests": request["tests"], "preload": request.get("preload", [])}
+            status_r, status_w = os.pipe()
+            target, theirs = self.zygote, None
+        run.collection_note = self.collection_note or ""
+        try:
+            socket.send_fds(target, [b"F"], [payload_r, report_w, status_w])
+        except OSError as exc:  # the collector is gone: this run cannot run as the others did
+            run.records["status"].append({"t": "setup_error", "message": f"the collector is gone: {exc}"})
+        for fd in (payload_r, report_w):
             os.close(fd)
-        threading.Thread(target=_write_all, args=(payload_w, payload), daemon=True).start()
+        theirs.close() if theirs is not None else os.close(status_w)
+        threading.Thread(target=_write_all, args=(payload_w, json.dumps(variant).encode()), daemon=True).start()
         for fd, kind in ((report_r, "report"), (status_r, "status")):
             os.set_blocking(fd, False)
             self.pipes[fd] = (run, kind)
             self.sel.register(fd, selectors.EVENT_READ)
         self.runs.append(run)
 
+    def start_collector(self, request: dict) -> None:
+        """Have the zygote start a collector for this submission's tests; wait for it to collect.
+        If it cannot (its reason is kept for every result), runs collect each for themselves."""
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        payload_r, payload_w = os.pipe()
+        status_r, status_w = os.pipe()
+        socket.send_fds(self.zygote, [b"C"], [theirs.fileno(), payload_r, status_w])
+        theirs.close()
+        os.close(payload_r)
+        os.close(status_w)
+        payload = {key: request.get(key) for key in ("tests", "module", "preload", "seed", "collect_once")}
+        threading.Thread(target=_write_all, args=(payload_w, json.dumps(payload).encode()), daemon=True).start()
+        deadline = time.monotonic() + float(request.get("timeout_s", 5)) + 5
+        status = bytearray()
+        while b"\n" not in status and time.monotonic() < deadline:
+            if select.select([status_r], [], [], max(deadline - time.monotonic(), 0))[0]:
+                chunk = os.read(status_r, 4096)
+                if not chunk:
+                    break
+                status.extend(chunk)
+        os.close(status_r)
+        records, _ = _lines(status, 0)
+        pid = records[0].get("pid") if records and records[0].get("t") == "pid" else None
+        self.collector_pid = pid if isinstance(pid, int) else None
+        answer = b""
+        if select.select([ours], [], [], max(deadline - time.monotonic(), 0))[0]:
+            with contextlib.suppress(OSError):
+                answer = ours.recv(4096)
+        if answer == b"R":
+            self.collector, self.collected, self.collection_note = ours, _collection_key(request), ""
+            return
+        reason = answer[1:].decode(errors="replace") if answer.startswith(b"F") else "the collector did not answer"
+        self.collection_note = reason or "the collector stopped"
+        ours.close()
+        self.stop_collector()
+
+    def stop_collector(self) -> None:
+        if self.collector_pid:  # PID 1 of its namespace: every run forked from it ends too
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.collector_pid, signal.SIGKILL)
+            self.collector_pid = None
+
     def on_pipe(self, fd: int) -> None:
         run, kind = self.pipes[fd]
         try:
-            chunk = os.read(fd, 1 << 16)
+            if fd in self.sockets:
+                chunk, sender = _receive_with_sender(self.sockets[fd])
+                if sender and run.pid is None and chunk.startswith(b'{"t": "pid"}'):
+                    run.pid = sender
+            else:
+                chunk = os.read(fd, 1 << 16)
         except BlockingIOError:
             return
         if chunk:
@@ -614,7 +1019,7 @@ class Supervisor:
     def close_pipe(self, fd: int) -> None:
         run, _ = self.pipes.pop(fd)
         self.sel.unregister(fd)
-        os.close(fd)
+        self.sockets.pop(fd).close() if fd in self.sockets else os.close(fd)
         run.open_pipes -= 1
 
     def finish(self, run: Run) -> None:
@@ -675,18 +1080,34 @@ class Supervisor:
                     self.on_stdin()
                 elif key.fd in self.pipes:
                     self.on_pipe(key.fd)
+        self.stop_collector()
 
 
 def _well_formed(request: dict) -> bool:
-    """A run request: strings, and optionally preload (module names), seed (an int), order."""
-    preload = request.get("preload", [])
+    """A run request: strings, and optionally preload (module names), seed (an int), order, and
+    collect_once (the names of the module under test that the collection may bind)."""
+    preload, names = request.get("preload", []), request.get("collect_once", [])
     return (
         all(isinstance(request.get(k), str) for k in ("run", "module", "variant", "tests"))
-        and isinstance(preload, list)
-        and all(isinstance(name, str) for name in preload)
+        and all(isinstance(value, list) and all(isinstance(n, str) for n in value) for value in (preload, names))
         and type(request.get("seed", 0)) is int
         and request.get("order", "normal") in ("normal", "reverse")
     )
+
+
+def _collection_key(request: dict) -> tuple:
+    """Runs share a collection when they share what it depends on."""
+    names = request.get("collect_once")
+    return (request["tests"], request["module"], tuple(request.get("preload", [])), tuple(names or ()))
+
+
+def _receive_with_sender(sock: socket.socket) -> tuple[bytes, int | None]:
+    """A message and the PID of the process that sent it, as the kernel says (SO_PASSCRED)."""
+    data, ancillary, _flags, _addr = sock.recvmsg(1 << 16, socket.CMSG_SPACE(12))
+    for level, kind, value in ancillary:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_CREDENTIALS and len(value) >= 12:
+            return data, struct.unpack("iII", value[:12])[0]
+    return data, None
 
 
 def _write_all(fd: int, data: bytes) -> None:

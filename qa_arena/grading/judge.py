@@ -21,6 +21,7 @@ from pathlib import Path
 from traitlets import Bool, Float, Unicode, validate
 from traitlets.config import LoggingConfigurable
 
+from qa_arena.grading.collection import placeholders_for
 from qa_arena.grading.paths import user_cache_dir
 from qa_arena.grading.presentation import PlannedRun, preload_modules, present
 from qa_arena.grading.problem import Problem, problem_fingerprint
@@ -50,6 +51,12 @@ class Judge(LoggingConfigurable):
         config=True,
         help="The key that seeds the rewrites of variants (QA_ARENA_REWRITE_SECRET): give every worker the same "
         "one, so that a submission is graded alike everywhere. Empty: a key kept in rewrite_secret_file.",
+    )
+    collect_once = Bool(
+        True,
+        config=True,
+        help="Collect a suite once per submission and fork every run from there, when its top level is data "
+        "(collection.py); False: every run collects for itself. Verdicts are the same either way.",
     )
     rewrite_secret_file = Unicode(
         "", config=True, help="Where the key is kept when rewrite_secret is empty (default: the user's cache)."
@@ -84,9 +91,11 @@ class Judge(LoggingConfigurable):
             plan = present(problem, sources, tests_source, self.problem_key(problem, fingerprint), self.log)
             sandbox.start()
             tokens: dict[str, str] = {}  # run token -> run key; a token says nothing about its variant
-            self._submit(sandbox, problem, plan.correct, plan.preload, tests_source, None, tokens)
+            once, note = self._placeholders(problem, tests_source, plan.correct + plan.mutants)
+            request = {"tests": tests_source, "preload": list(plan.preload), "collect_once": once}
+            self._submit(sandbox, problem, plan.correct, request, None, tokens)
             later = None if matrix else "later"
-            self._submit(sandbox, problem, plan.mutants, plan.preload, tests_source, later, tokens)
+            self._submit(sandbox, problem, plan.mutants, request, later, tokens)
             results = self._collect(sandbox, problem, plan.correct, tokens, {})
             correct = {run.key: results[run.key] for run in plan.correct}
             tests, invalid = test_validity(problem, correct, plan.twins)
@@ -97,6 +106,7 @@ class Judge(LoggingConfigurable):
                 results = self._collect(sandbox, problem, plan.mutants, tokens, results)
                 mutants = {m.id: results[m.id] for m in problem.mutants}
             verdict = decide(problem, correct, mutants, self.base_score, self.kill_score, plan.twins)
+            verdict.collection, verdict.collection_note = _collection([*correct.values(), *mutants.values()], note)
         except INFRASTRUCTURE_ERRORS as exc:
             self.log.warning("grading %s failed: %s", problem.slug, exc)
             verdict = error_verdict(problem, f"the grader could not grade: {exc}")
@@ -116,11 +126,20 @@ class Judge(LoggingConfigurable):
         try:
             sandbox.start()
             preload = preload_modules(problem, {v: v.source for v in problem.variants})
+            once, _ = self._placeholders(problem, tests_source, runs)
+            request = {"tests": tests_source, "preload": list(preload), "collect_once": once}
             tokens: dict[str, str] = {}
-            self._submit(sandbox, problem, runs, preload, tests_source, None, tokens)
+            self._submit(sandbox, problem, runs, request, None, tokens)
             return self._collect(sandbox, problem, runs, tokens, {})
         finally:
             sandbox.stop()
+
+    def _placeholders(
+        self, problem: Problem, tests_source: str, runs: tuple[PlannedRun, ...]
+    ) -> tuple[list[str] | None, str]:
+        if not self.collect_once:
+            return None, "collect-once is off (Judge.collect_once)"
+        return placeholders_for(tests_source, problem.module, {run.source for run in runs})
 
     def problem_key(self, problem: Problem, fingerprint: str) -> bytes:
         """The problem's secret: its rewrites cannot be computed from its (leaked) directory."""
@@ -152,22 +171,29 @@ class Judge(LoggingConfigurable):
         sandbox: Sandbox,
         problem: Problem,
         runs: tuple[PlannedRun, ...],
-        preload: tuple[str, ...],
-        tests_source: str,
+        shared: dict,
         stop_on: str | None,
         tokens: dict[str, str],
     ) -> None:
-        """Queue one run per planned run ('later': the early-stop policy follows once validity is known)."""
+        """Queue one run per planned run ('later': the early-stop policy follows once validity is known);
+        `shared`: what every run of the submission gets (tests, preload, collect_once)."""
         order = list(runs)
         if self.shuffle:
             random.SystemRandom().shuffle(order)
         for run in order:
             token = uuid.uuid4().hex
             tokens[token] = run.key
-            request = {"op": "run", "run": token, "module": problem.module, "variant": run.source,
-                       "tests": tests_source, "timeout_s": problem.timeout_s, "stop_on": stop_on,
-                       "preload": list(preload), "seed": run.seed, "order": run.order}  # fmt: skip
-            sandbox.send(request)
+            request = {
+                "op": "run",
+                "run": token,
+                "module": problem.module,
+                "variant": run.source,
+                "timeout_s": problem.timeout_s,
+                "stop_on": stop_on,
+                "seed": run.seed,
+                "order": run.order,
+            }
+            sandbox.send(request | {key: value for key, value in shared.items() if value is not None})
 
     def _collect(
         self,
@@ -187,3 +213,12 @@ class Judge(LoggingConfigurable):
                 raise SandboxError(f"unexpected event from the runner: {str(event)[:200]}")
             results[key] = parse_result(event)
         return results
+
+
+def _collection(runs: list[RunOutcome], note: str) -> tuple[str | None, str]:
+    """How the runs collected: "once" when all were forked from one collection, else "each" and why."""
+    if not runs:
+        return None, ""
+    if all(run.collection == "once" for run in runs):
+        return "once", ""
+    return "each", note or next((run.collection_note for run in runs if run.collection_note), "")

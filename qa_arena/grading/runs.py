@@ -29,6 +29,8 @@ class RunOutcome:
     truncated: bool = False
     setup_error: str | None = None
     duration_s: float = 0.0
+    collection: str = "each"  # "once": forked from the submission's one collection (collect-once)
+    collection_note: str = ""  # why the runs collected each for themselves
 
     def passes(self, test: str) -> bool:
         return self.outcomes.get(test) in PASSING
@@ -53,6 +55,9 @@ def parse_result(event: dict) -> RunOutcome:
         truncated=event.get("truncated") is True,
         setup_error=_text(event.get("setup_error"), MAX_MESSAGE) or None,
     )
+    if event.get("collection") == "once":
+        run.collection = "once"
+    run.collection_note = _text(event.get("collection_note"), MAX_MESSAGE)
     duration = event.get("duration_s")
     run.duration_s = float(duration) if isinstance(duration, int | float) and not isinstance(duration, bool) else 0.0
     records = event.get("records")

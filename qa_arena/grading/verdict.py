@@ -64,6 +64,8 @@ class Verdict:
     hints: list[str] = field(default_factory=list)  # of surviving mutants, for the student view
     surviving_weight: float = 0.0
     problem_sha256: str | None = None  # problem_fingerprint of the version graded (None: not known)
+    collection: str | None = None  # "once" (collect-once) or "each"; None: no run was made
+    collection_note: str = ""  # why the runs collected each for themselves (staff only)
 
     @property
     def valid_tests(self) -> int:
@@ -86,6 +88,8 @@ class Verdict:
             "duration_s": round(self.duration_s, 4),
             "message": self.message,
             "problem_sha256": self.problem_sha256,
+            "collection": self.collection,
+            "collection_note": self.collection_note,
         }
 
     @classmethod
@@ -107,6 +111,8 @@ class Verdict:
             duration_s=data.get("duration_s", 0.0),
             message=data.get("message", ""),
             problem_sha256=data.get("problem_sha256"),  # absent from verdicts stored before it was written
+            collection=data.get("collection"),
+            collection_note=data.get("collection_note", ""),
         )
         if problem is not None and verdict.status == SUCCESS:
             killed = {v.id for v in variants if v.kind == "mutant" and v.killed_by}

@@ -71,6 +71,7 @@ def judge_as_nobody(wheel, home: Path, *prefix: str) -> tuple[int, dict]:
 def test_an_ordinary_user_grades_as_root_does(installed_wheel, nobody_home, adder):
     code, verdict = judge_as_nobody(installed_wheel, nobody_home)
     as_root = Judge(sandbox_class="local").grade(adder, (nobody_home / "tests.py").read_text()).to_dict()
+    assert verdict["collection"] == as_root["collection"] == "once", verdict["collection_note"]  # forked too
     assert code == 0, verdict
     assert verdict["status"] == "SUCCESS"
     for key in ("score", "killed", "total", "valid_tests", "tests"):
