@@ -8,6 +8,7 @@ parametrized tests:
   judge (local)              QA Arena's judge, local backend (namespaces, cgroups, unprivileged runs)
   judge (docker, cold)       QA Arena's judge, one new locked-down container per submission
   judge (docker, pool)       the same with a pre-started container (steady state of a grading worker)
+  ... each run collects      the judge with collect-once off: every run collects the suite itself (as before #17)
   qa-arena judge CLI         `qa-arena judge ... --backend docker --json` as a user runs it (process start included)
   collected once (floor)     the suite collected once in this process, each variant swapped in and the collected
                              tests called: no isolation, no second collection; what pytest itself costs
@@ -30,6 +31,7 @@ import sys
 import tempfile
 import time
 import xml.etree.ElementTree as ET
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -237,7 +239,7 @@ def collected_once_floor(problem: Problem, suite: str) -> set[str]:
         (work / f"{problem.module}.py").write_text(golden.source)
         (work / "test_suite.py").write_text(suite)
         sys.path.insert(0, str(work))
-        args = ["-q", "-p", "no:cacheprovider", "--import-mode=importlib", "-c", os.devnull,
+        args = ["-q", "-p", "no:cacheprovider", "--import-mode=importlib", "-c", os.devnull, "--tb=line",
                 f"--rootdir={work}", str(work / "test_suite.py")]  # fmt: skip
         autoload = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
         os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # as in the judge's runs: pytest's own plugins only
@@ -290,15 +292,21 @@ def collected_once_floor(problem: Problem, suite: str) -> set[str]:
     return kills_from_outcomes(problem, outcomes)
 
 
-def judge_with(backend: str, pool: int = 0) -> Callable[[Problem, str], set[str]]:
+COLLECTIONS: Counter[str] = Counter()  # how the judge's gradings collected: "once", or "each: why"
+
+
+def judge_with(backend: str, pool: int = 0, collect_once: bool = True) -> Callable[[Problem, str], set[str]]:
     config = Config()
     config.Judge.sandbox_class = backend
+    config.Judge.collect_once = collect_once
     config.DockerSandbox.pool_size = pool
     judge = Judge(config=config)
 
     def grade(problem: Problem, suite: str) -> set[str]:
         verdict = judge.grade(problem, suite)
         assert verdict.status == "SUCCESS", verdict.message
+        if collect_once:
+            COLLECTIONS[verdict.collection if verdict.collection == "once" else f"each: {verdict.collection_note}"] += 1
         return {v.id for v in verdict.variants if v.kind == "mutant" and v.killed_by}
 
     return grade
@@ -363,10 +371,15 @@ def main() -> int:
         if have_docker:
             methods["docker run per variant"] = (docker_run_per_variant, None)
         methods["judge (local)"] = (judge_with("local"), None)
+        methods["judge (local), each run collects"] = (judge_with("local", collect_once=False), None)
         if have_docker:
             methods["judge (docker, cold)"] = (judge_with("docker"), None)
             methods["qa-arena judge CLI (docker, cold)"] = (judge_cli("docker"), None)
             methods["judge (docker, pool)"] = (judge_with("docker", pool=1), lambda: wait_for_pool(1))
+            methods["judge (docker, pool), each run collects"] = (
+                judge_with("docker", pool=1, collect_once=False),
+                lambda: wait_for_pool(1),
+            )
             judge_with("docker", pool=1)(problem, SUITE_16)  # warm the pool once
         methods["collected once, no isolation (floor)"] = (collected_once_floor, None)
 
@@ -412,16 +425,24 @@ def main() -> int:
         ratios["large suite: process per variant / judge (local)"] = (
             large["process per variant"] / large["judge (local)"]
         )
+        best = "judge (docker, pool)" if have_docker else "judge (local)"
+        for suite_name, row in results.items():
+            ratios[f"{suite_name}: collect-once, {best} / each run collects"] = (
+                row[f"{best}, each run collects"] / row[best]
+            )
         console.print("[bold]Ratios (higher is better for the judge):[/bold]")
         for name, value in ratios.items():
             console.print(f"  {name}: {value:.1f}x")
+        console.print(f"[bold]How the judge's gradings collected:[/bold] {dict(COLLECTIONS)}")
         same = all(agreement.values())
         console.print(f"[bold]Verdicts identical to a process per variant:[/bold] {same}")
         for name, ok in agreement.items():
             if not ok:
                 console.print(f"  differs: {name}")
         (out / "judge.json").write_text(
-            json.dumps({"seconds": results, "ratios": ratios, "agreement": agreement}, indent=2)
+            json.dumps(
+                {"seconds": results, "ratios": ratios, "agreement": agreement, "collections": COLLECTIONS}, indent=2
+            )
         )
         plot(results, out / "judge.png")
         console.print(f"results: {out / 'judge.json'}, plot: {out / 'judge.png'}")

@@ -20,6 +20,15 @@ run         one per variant, forked by the zygote. It reads its own variant from
             and /sys, drops privileges and runs pytest as PID 1 of its namespace.
             Every run sees the same paths, environment, argv, cwd, PIDs and
             sys.modules (every module any variant imports is imported first).
+collector   (collect-once: requests carry `collect_once`, the names of the module
+            under test the judge lets the collection bind) forked by the zygote
+            once per submission; it enters namespaces as a run does, drops its
+            privileges, collects the tests against placeholders and checks what the
+            collection left behind. Runs are then forked from it instead: each
+            enters a user namespace nested in the collector's (and the others),
+            mounts fresh scratch space, executes its variant in the module the
+            tests imported and rebinds the placeholders. If it cannot collect
+            cleanly, every run of the submission forks from the zygote as above.
 
 Two pipes leave a run: ``status`` (written by trusted code in the run's
 intermediate process only) and ``report`` (written by the pytest plugin inside the
@@ -95,6 +104,7 @@ def pytest_args(sandbox: str) -> list[str]:
         "--rootdir=" + sandbox,
         "-c", os.devnull,
         "--color=no",
+        "--tb=line",  # a failure is reported by its first line: formatting its whole traceback took ~15 ms
         f"{sandbox}/{TESTS_FILE}",
     ]  # fmt: skip
 
