@@ -61,10 +61,9 @@ class BuiltImage:
 
 def runner_digest() -> str:
     """Identifies the runner and Dockerfile an image was built from; a mismatch means rebuild."""
-    judge = paths.judge_dir()
     digest = hashlib.sha256()
-    for name in ("runner.py", "Dockerfile"):
-        digest.update((judge / name).read_bytes())
+    for path in [*paths.runner_files(), paths.judge_dir() / "Dockerfile"]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 
@@ -224,9 +223,8 @@ def build_judge_image(
     base = base_image or ensure_base(client, say)
     with tempfile.TemporaryDirectory(prefix="qa-arena-judge-") as tmp:
         context = Path(tmp)
-        judge = paths.judge_dir()
-        for name in ("Dockerfile", "runner.py"):
-            shutil.copyfile(judge / name, context / name)
+        for path in [paths.judge_dir() / "Dockerfile", *paths.runner_files()]:
+            shutil.copyfile(path, context / path.name)
         say("downloading wheels on the host ...")
         download_wheels(context / "wheels", JUDGE_REQUIREMENTS, say=say, cache=cache)
         say(f"building {tag} on {base} ...")

@@ -25,6 +25,11 @@ def judge_dir() -> Path:
     return _shipped("judge", "runner.py")
 
 
+def runner_files() -> list[Path]:
+    """The sandbox runner: runner.py, its entry point, and the runner_*.py modules beside it."""
+    return sorted(judge_dir().glob("runner*.py"))
+
+
 def bundled_problems_dir() -> Path:
     """The problems that come with QA Arena (the demo's, the repository course's)."""
     return _shipped("problems", "durations/problem.toml")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import importlib
 import importlib.util
+import sys
 import tomllib
 from importlib import metadata
 
@@ -22,6 +23,7 @@ from qa_arena.grading.judge_image import JUDGE_REQUIREMENTS
 from tests.support.paths import ROOT
 
 RUNNER = ROOT / "judge" / "runner.py"
+RUNNER_FILES = sorted(RUNNER.parent.glob("runner*.py"))  # the entry point and the modules beside it
 # What the runner reaches for beyond pytest's public API: module -> names (Class.attribute for a method).
 PRIVATE = {
     "_pytest.config": ("_prepareconfig", "default_plugins", "Config._do_configure"),
@@ -56,7 +58,7 @@ def test_the_installed_pytest_has_the_private_names_the_runner_uses(module, name
 def _runner_private_uses() -> set[tuple[str, str]]:
     """(module, name) of each `_pytest` name the runner imports or reads, and each `config._x` it calls."""
     uses = set()
-    for node in ast.walk(ast.parse(RUNNER.read_text())):
+    for node in (node for path in RUNNER_FILES for node in ast.walk(ast.parse(path.read_text()))):
         if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("_pytest"):
             uses |= {(node.module, alias.name) for alias in node.names}
         elif isinstance(node, ast.Attribute):
@@ -79,6 +81,8 @@ def test_every_private_name_the_runner_uses_is_checked():
 
 
 def load_runner():
+    if str(RUNNER.parent) not in sys.path:
+        sys.path.insert(0, str(RUNNER.parent))  # as when it runs: its modules lie beside it
     spec = importlib.util.spec_from_file_location("qa_arena_runner_under_test", RUNNER)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

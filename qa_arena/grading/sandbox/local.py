@@ -98,7 +98,8 @@ def runtime_distributions(root: str = "pytest") -> list[metadata.Distribution]:
 def build_runtime(cache: Path, runner: Path) -> Path:
     """A world-readable directory with the runner and pytest, for an interpreter run by another uid."""
     dists = runtime_distributions()
-    digest = hashlib.sha256(runner.read_bytes())
+    modules = sorted(runner.parent.glob("runner*.py"))  # runner.py and the modules it imports
+    digest = hashlib.sha256(b"".join(path.name.encode() + b"\0" + path.read_bytes() for path in modules))
     for dist in dists:
         digest.update(f"{dist.metadata['Name']}=={dist.version};".encode())
     target = cache / f"runtime-{digest.hexdigest()[:16]}"
@@ -116,7 +117,8 @@ def build_runtime(cache: Path, runner: Path) -> Path:
                 dest = staging / file
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(source, dest)
-    shutil.copyfile(runner, staging / "runner.py")
+    for path in modules:
+        shutil.copyfile(path, staging / path.name)
     for path in [staging, *staging.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)
     try:
