@@ -231,7 +231,10 @@ class Supervisor:
             run.records["status"].append({"t": "setup_error", "message": f"the collector is gone: {exc}"})
         for fd in (payload_r, report_w):
             os.close(fd)
-        theirs.close() if theirs is not None else os.close(status_w)
+        if theirs is not None:
+            theirs.close()
+        else:
+            os.close(status_w)
         threading.Thread(target=_write_all, args=(payload_w, json.dumps(variant).encode()), daemon=True).start()
         for fd, kind in ((report_r, "report"), (status_r, "status")):
             os.set_blocking(fd, False)

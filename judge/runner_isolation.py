@@ -188,7 +188,9 @@ def drop_privileges(uid: int, gid: int, in_user_namespace: bool) -> None:
     check_call(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
 
 
-def limit_resources(memory_bytes: int, file_bytes: int, processes: int) -> None:
+def limit_resources(memory_bytes: int, file_bytes: int, processes: int | None) -> None:
+    """A run's rlimits; `processes` None leaves RLIMIT_NPROC alone (a collector: its runs set their own,
+    counted in their user namespaces, so that a fork bomb in one never stops it forking the next)."""
     limits = {
         resource.RLIMIT_NPROC: processes,  # per uid: a fork bomb in one run leaves room for the others
         resource.RLIMIT_CORE: 0,
@@ -198,7 +200,8 @@ def limit_resources(memory_bytes: int, file_bytes: int, processes: int) -> None:
     }
     for which, value in limits.items():
         with contextlib.suppress(ValueError, OSError):
-            resource.setrlimit(which, (value, value))
+            if value is not None:
+                resource.setrlimit(which, (value, value))
 
 
 def close_fds_except(keep: set[int]) -> None:

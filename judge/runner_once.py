@@ -137,7 +137,7 @@ def collector(sock_fd: int, payload_fd: int, status_fd: int, options: dict, prep
         src_dir = prepare_filesystem(sandbox, options["root_dir"], options["binds"], payload["tests"], True)
         drop_privileges(options["uid"], options["gid"], in_user_namespace)
         libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)  # each run writes its own user namespace's maps
-        limit_resources(options["memory_bytes"], options["file_bytes"], options["processes"])
+        limit_resources(options["memory_bytes"], options["file_bytes"], None)
         os.chdir(sandbox)
         devnull = os.open("/dev/null", os.O_RDWR)
         for fd in (0, 1, 2):
@@ -170,10 +170,15 @@ def serve_forks(sock: socket.socket, options: dict, collected: Collected) -> Non
         close_fds_except({sock.fileno(), *fds})
         problem = leftovers(forked, {sock.fileno(), *fds})
         if problem:  # the collector changed after it said it was clean: nothing honest does that
+            problem = f"the collection left {problem} behind"
+        try:
+            pid = -1 if problem else os.fork()
+        except OSError as exc:  # the sandbox's process limit, reached by runs still alive
+            problem = f"no process for the run: {exc}"
+        if problem:
             with contextlib.suppress(OSError):
-                record = {"t": "setup_error", "message": f"the collected tests left {problem} behind"}
-                os.write(fds[2], (json.dumps(record) + "\n").encode())
-        elif (pid := os.fork()) == 0:
+                os.write(fds[2], (json.dumps({"t": "setup_error", "message": problem}) + "\n").encode())
+        elif pid == 0:
             sock.close()
             run_collected(fds[0], fds[1], fds[2], options, collected)
         else:
@@ -210,6 +215,7 @@ def run_collected(payload_fd: int, report_fd: int, status_fd: int, options: dict
         fresh_scratch(options["sandbox_dir"])
         step = "dropping privileges"
         drop_privileges(0, 0, True)
+        limit_resources(options["memory_bytes"], options["file_bytes"], options["processes"])
         os.chdir(options["sandbox_dir"])
         os.dup2(report_fd, REPORT_FD)
         os.close(report_fd)
