@@ -152,6 +152,16 @@ def test_the_problem_fingerprint_is_kept_additively_and_old_verdicts_load(proble
     assert Verdict.from_dict(old, problem).to_dict() == {**old, "problem_sha256": None}
 
 
+def test_how_the_runs_collected_is_kept_and_verdicts_stored_before_it_load(problem):
+    verdict = decide(problem, correct(problem), {m.id: run({A: "failed", B: "passed"}) for m in problem.mutants})
+    verdict.collection, verdict.collection_note = "each", "line 3: a call of 'helper' at collection"
+    stored = verdict.to_dict()
+    loaded = Verdict.from_dict(stored, problem)
+    assert (loaded.collection, loaded.collection_note) == ("each", "line 3: a call of 'helper' at collection")
+    old = {k: v for k, v in stored.items() if k not in ("collection", "collection_note")}
+    assert (Verdict.from_dict(old, problem).collection, Verdict.from_dict(old, problem).collection_note) == (None, "")
+
+
 def test_a_test_whose_outcome_differs_between_the_golden_runs_is_flaky_and_kills_nothing(problem):
     from qa_arena.grading.presentation import REPEAT
 

@@ -23,7 +23,7 @@ pytestmark = SERVICE
 NOTHING_VALID = "from adder import add\n\n\ndef test_wrong():\n    assert add(1, 1) == 3\n"
 VERDICT_KEYS = {
     "problem", "status", "score", "kill_ratio", "killed", "total", "valid_tests", "invalid_tests", "tests",
-    "variants", "duration_s", "message", "problem_sha256",
+    "variants", "duration_s", "message", "problem_sha256", "collection", "collection_note",
 }  # fmt: skip
 
 
