@@ -219,7 +219,7 @@ def test_no_variant_text_in_the_run():
     assert {adder.add.__code__.co_firstlineno} | {p[0] for p in adder.add.__code__.co_positions()} <= {1, None}
     roots = ("/sandbox", "/tmp", "/var/tmp", "/dev/shm", "/opt", "/home", "/root", "/srv", "/work", "/judge")
     found = [os.path.join(d, f) for root in roots for d, _, files in os.walk(root) for f in files
-             if f.endswith((".py", ".pyc")) and f != "test_submission.py" and not f.startswith("runner.")
+             if f.endswith((".py", ".pyc")) and f != "test_submission.py" and not f.startswith("runner")
              and not any(part in d for part in ("/.pyenv/", "/lib/python", "site-packages", "/.venv"))]
     found += [name for name in os.listdir("/") if name.endswith(".py")]
     assert found == []
