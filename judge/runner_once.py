@@ -33,7 +33,15 @@ from runner_isolation import (
     prepare_filesystem,
     write_file,
 )
-from runner_pytest import MESSAGE_CAP, REPORT_FD, Placeholder, VariantLoader, read_json
+from runner_pytest import (
+    MESSAGE_CAP,
+    REPORT_FD,
+    Placeholder,
+    VariantLoader,
+    read_json,
+    report_setup_error,
+    silence_std_streams,
+)
 
 
 class Collected:
@@ -139,10 +147,7 @@ def collector(sock_fd: int, payload_fd: int, status_fd: int, options: dict, prep
         libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)  # each run writes its own user namespace's maps
         limit_resources(options["memory_bytes"], options["file_bytes"], None)
         os.chdir(sandbox)
-        devnull = os.open("/dev/null", os.O_RDWR)
-        for fd in (0, 1, 2):
-            os.dup2(devnull, fd)
-        os.close(devnull)
+        silence_std_streams()  # the runs forked from it inherit this
         sys.path.insert(0, src_dir)
         collected = collect_once(payload, src_dir, prepared)
         reason = collected if isinstance(collected, str) else leftovers(set(), {sock_fd})
@@ -176,8 +181,7 @@ def serve_forks(sock: socket.socket, options: dict, collected: Collected) -> Non
         except OSError as exc:  # the sandbox's process limit, reached by runs still alive
             problem = f"no process for the run: {exc}"
         if problem:
-            with contextlib.suppress(OSError):
-                os.write(fds[2], (json.dumps({"t": "setup_error", "message": problem}) + "\n").encode())
+            report_setup_error(fds[2], problem)
         elif pid == 0:
             sock.close()
             run_collected(fds[0], fds[1], fds[2], options, collected)
@@ -228,9 +232,7 @@ def run_collected(payload_fd: int, report_fd: int, status_fd: int, options: dict
         os._exit(0)
     except BaseException as exc:
         if status_fd >= 0:
-            with contextlib.suppress(Exception):
-                record = {"t": "setup_error", "message": f"{step}: {type(exc).__name__}: {exc}"[:MESSAGE_CAP]}
-                os.write(status_fd, (json.dumps(record) + "\n").encode())
+            report_setup_error(status_fd, f"{step}: {type(exc).__name__}: {exc}")
         os._exit(70)
 
 
@@ -264,10 +266,6 @@ def run_items(collected: Collected, import_error: str) -> None:
     """The part of pytest's session a run does after a collector collected: report, run, close."""
     session, reporter = collected.session, collected.reporter
     reporter.fd = REPORT_FD
-    devnull = os.open("/dev/null", os.O_RDWR)
-    for fd in (0, 1, 2):
-        os.dup2(devnull, fd)
-    os.close(devnull)
     if import_error:
         reporter.send({"t": "collect_error", "message": import_error[:MESSAGE_CAP]})
         reporter.send({"t": "collected", "ids": []})

@@ -235,10 +235,7 @@ def run_variant(payload_fd: int, report_fd: int, status_fd: int, options: dict, 
         os.chdir(sandbox)
         os.dup2(report_fd, REPORT_FD)
         os.close(report_fd)
-        devnull = os.open("/dev/null", os.O_RDWR)
-        for fd in (0, 1, 2):
-            os.dup2(devnull, fd)
-        os.close(devnull)
+        silence_std_streams()
         sys.path.insert(0, src_dir)
         _enter_run(payload, src_dir, prepared[2])
         del payload
@@ -248,10 +245,23 @@ def run_variant(payload_fd: int, report_fd: int, status_fd: int, options: dict, 
         os._exit(0)
     except BaseException as exc:
         if status_fd >= 0:
-            with contextlib.suppress(Exception):
-                record = {"t": "setup_error", "message": f"{type(exc).__name__}: {exc}"[:MESSAGE_CAP]}
-                os.write(status_fd, (json.dumps(record) + "\n").encode())
+            report_setup_error(status_fd, f"{type(exc).__name__}: {exc}")
         os._exit(70)
+
+
+def silence_std_streams() -> None:
+    """Standard input, output and error from /dev/null: nothing a run prints goes anywhere."""
+    devnull = os.open("/dev/null", os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+def report_setup_error(status_fd: int, message: str) -> None:
+    """Say on a run's trusted status channel why it could not be set up (the verdict becomes ERROR)."""
+    with contextlib.suppress(Exception):
+        record = {"t": "setup_error", "message": message[:MESSAGE_CAP]}
+        os.write(status_fd, (json.dumps(record) + "\n").encode())
 
 
 def prepare_session(sandbox: str) -> tuple:
