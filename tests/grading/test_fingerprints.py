@@ -218,9 +218,13 @@ def test_no_variant_text_in_the_run():
     assert linecache.getlines(adder.__file__, vars(adder)) == []
     assert {adder.add.__code__.co_firstlineno} | {p[0] for p in adder.add.__code__.co_positions()} <= {1, None}
     roots = ("/sandbox", "/tmp", "/var/tmp", "/dev/shm", "/opt", "/home", "/root", "/srv", "/work", "/judge")
-    found = [os.path.join(d, f) for root in roots for d, _, files in os.walk(root) for f in files
-             if f.endswith((".py", ".pyc")) and f != "test_submission.py" and not f.startswith("runner")
-             and not any(part in d for part in ("/.pyenv/", "/lib/python", "site-packages", "/.venv"))]
+    interpreter = ("/.pyenv/", "/lib/python", "site-packages", "/.venv")
+    found = []
+    for root in roots:
+        for d, dirs, files in os.walk(root):  # not into the interpreter's files: walking them takes seconds
+            dirs[:] = [x for x in dirs if not any(part in os.path.join(d, x) for part in interpreter)]
+            found += [os.path.join(d, f) for f in files if f.endswith((".py", ".pyc"))
+                      and f != "test_submission.py" and not f.startswith("runner")]
     found += [name for name in os.listdir("/") if name.endswith(".py")]
     assert found == []
 
