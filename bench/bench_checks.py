@@ -506,6 +506,7 @@ def wait_for_drain(db_url: str, timeout_s: float) -> tuple[int, float]:
 
 # -- CPU ------------------------------------------------------------------------------------------
 def component(pid: int) -> str:
+    """The part a process is: a worker's job processes (interpreters it spawned) count as the worker's."""
     line = "\0".join(cmdline(pid))
     if "check-service" in line:
         return "check service"
@@ -513,7 +514,8 @@ def component(pid: int) -> str:
         return "workers"
     if "jupyterhub.singleuser" in line:
         return "formgrader"
-    return "hub + proxy"
+    up = parent(pid)
+    return "workers" if up and up > 1 and component(up) == "workers" else "hub + proxy"
 
 
 def rss_mib(pid: int) -> float:
