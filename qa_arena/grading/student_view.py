@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from qa_arena.grading.problem import Problem
-from qa_arena.grading.verdict import ERROR, FAILURE, Verdict
+from qa_arena.grading.verdict import ERROR, FAILURE, TIMED_OUT, Verdict
 
 WINDOW = 8  # letters and digits of variant source that may not appear in a message a student sees
 
@@ -16,6 +16,10 @@ FLAKY_REASON = (
     "order of tests); make it deterministic"
 )
 REASONS = {"wheat": WHEAT_REASON, "twin": TWIN_REASON, "flaky": FLAKY_REASON}
+SLOW_REASON = (
+    "did not finish in time on another correct implementation (the whole suite has {limit:g} s on each): "
+    "keep the tests quick"
+)
 INVALID_NAMED = 3  # invalid tests named per check: more would let a suite read a variant out, a bit per test
 SHOWN_FIRST = ("golden", "flaky", "wheat", "twin")  # the student's own mistakes first
 
@@ -54,6 +58,8 @@ def student_feedback(
         if test.failed_on == "golden":
             summary = safe_summary(test.reason, problem, tests_source)
             reason = "fails on the reference implementation" + (f": {summary}" if summary else "")
+        elif test.reason == TIMED_OUT and test.failed_on in ("wheat", "twin"):
+            reason = SLOW_REASON.format(limit=problem.timeout_s)
         else:
             reason = REASONS.get(test.failed_on, WHEAT_REASON)
         invalid.append({"name": test.name, "reason": reason})

@@ -21,6 +21,7 @@ from qa_arena.grading.problem import Problem, Variant
 from qa_arena.grading.runs import RunOutcome
 
 SUCCESS, FAILURE, ERROR = "SUCCESS", "FAILURE", "ERROR"
+TIMED_OUT = "timed out"  # an invalid test's reason: its run on that correct variant ran out of time first
 
 
 @dataclass
@@ -140,7 +141,7 @@ def _failure_reason(run: RunOutcome, test: str) -> str:
     if test not in run.collected:
         return "not collected"
     if run.timed_out:
-        return "timed out"
+        return TIMED_OUT
     return "did not finish (the test process ended early)"
 
 
@@ -164,7 +165,9 @@ def test_validity(
         elif not golden.passes(test):
             invalid[test] = InvalidTest(test, "golden", _failure_reason(golden, test))
         elif failed := next((v for v in others if not correct[v.id].passes(test)), None):
-            invalid[test] = InvalidTest(test, failed.kind)
+            run = correct[failed.id]  # its fate only, never its messages: a wheat's output is not to be seen
+            slow = run.timed_out and test not in run.outcomes
+            invalid[test] = InvalidTest(test, failed.kind, TIMED_OUT if slow else "")
     return tests, invalid
 
 

@@ -4,6 +4,7 @@ import pytest
 
 from qa_arena.grading.judge import Judge
 from qa_arena.grading.problem import load_problem
+from qa_arena.grading.student_view import SLOW_REASON, student_feedback
 from tests.support.paths import PROBLEMS
 
 WEAK = """
@@ -150,3 +151,19 @@ def test_a_mutant_that_fails_on_import_is_killed_as_with_pytest(any_judge, probl
     assert verdict.status == "SUCCESS"
     zero = next(v for v in verdict.variants if v.id == "zero")
     assert (zero.outcome, zero.killed_by) == ("error", ["test_submission.py::test_sum"])
+
+
+def test_a_test_too_slow_for_a_correct_variant_is_told_so(any_judge, problem_copy):
+    """A correct variant slower on one input times a heavy test out: the student is told to keep it quick, not
+    that it relies on unspecified behaviour."""
+    (problem_copy / "wheats" / "loop.py").write_text(
+        "import time\n\ndef add(a, b):\n    if a == 1000:\n        time.sleep(30)\n    return a + b\n"
+    )
+    problem = load_problem(problem_copy)
+    suite = WEAK + "\ndef test_big():\n    assert add(1000, 1) == 1001\n"
+    verdict = any_judge.grade(problem, suite)
+    assert [(t.name, t.failed_on, t.reason) for t in verdict.invalid_tests] == [
+        ("test_submission.py::test_big", "wheat", "timed out")
+    ]
+    shown = student_feedback(verdict, problem, suite)["invalid_tests"]
+    assert [t["reason"] for t in shown] == [SLOW_REASON.format(limit=problem.timeout_s)]

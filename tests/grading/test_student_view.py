@@ -1,6 +1,6 @@
 from qa_arena.grading.problem import load_problem
 from qa_arena.grading.student_view import TWIN_REASON, render_student, safe_summary, student_feedback
-from qa_arena.grading.verdict import ERROR, FAILURE, SUCCESS, InvalidTest, Verdict
+from qa_arena.grading.verdict import ERROR, FAILURE, SUCCESS, TIMED_OUT, InvalidTest, Verdict
 from tests.support.paths import ADDER
 
 TESTS = "from adder import add\n\ndef test_a():\n    assert add(2, 2) == 5\n"
@@ -59,3 +59,15 @@ def test_invalid_tests_named_are_capped_and_the_students_own_mistakes_come_first
     assert len(student_feedback(verdict, problem, TESTS, invalid_named=8)["invalid_tests"]) == 8
     twin = student_feedback(verdict, problem, TESTS, invalid_named=8)["invalid_tests"][-1]
     assert twin == {"name": "t::test_t", "reason": TWIN_REASON}
+
+
+def test_a_test_that_ran_out_of_time_on_a_correct_variant_is_told_to_be_quicker():
+    problem = load_problem(ADDER)  # timeout_s = 2
+    invalid = [InvalidTest("t::test_slow", "wheat", TIMED_OUT), InvalidTest("t::test_twin", "twin", TIMED_OUT)]
+    invalid += [InvalidTest("t::test_open", "wheat")]
+    view = student_feedback(_verdict(invalid_tests=invalid), problem, TESTS)
+    reasons = {t["name"]: t["reason"] for t in view["invalid_tests"]}
+    slow = reasons["t::test_slow"]
+    assert slow == reasons["t::test_twin"] != reasons["t::test_open"]
+    assert slow.startswith("did not finish in time on another correct implementation") and "2 s" in slow
+    assert "another correct implementation: the test relies on behaviour" in reasons["t::test_open"]

@@ -4,7 +4,7 @@ import pytest
 
 from qa_arena.grading.problem import load_problem, problem_fingerprint
 from qa_arena.grading.runs import RunOutcome
-from qa_arena.grading.verdict import ERROR, FAILURE, SUCCESS, Verdict, decide
+from qa_arena.grading.verdict import ERROR, FAILURE, SUCCESS, TIMED_OUT, Verdict, decide
 from tests.support.paths import ADDER
 
 A, B = "t::test_a", "t::test_b"
@@ -63,6 +63,14 @@ def test_test_failing_on_wheat_only(problem):
         {m.id: run(dict(ALL_PASS)) for m in problem.mutants},
     )
     assert [(t.name, t.failed_on, t.reason) for t in verdict.invalid_tests] == [(B, "wheat", "")]
+
+
+def test_tests_a_wheat_ran_out_of_time_on_say_so(problem):
+    """Its fate, not its messages: the test reported failing before the timeout keeps no reason."""
+    loop = run({A: "failed"}, complete=False, timed_out=True, messages={A: "assert 6 == 5"})
+    verdict = decide(problem, correct(problem, loop=loop), {m.id: run(dict(ALL_PASS)) for m in problem.mutants})
+    reasons = [(t.name, t.failed_on, t.reason) for t in verdict.invalid_tests]
+    assert reasons == [(A, "wheat", ""), (B, "wheat", TIMED_OUT)]
 
 
 def test_no_valid_test_is_failure(problem):
