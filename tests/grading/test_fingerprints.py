@@ -235,5 +235,5 @@ def test_ok():
 
 def test_no_variant_text_reaches_a_run(tmp_path, backend):
     verdict = grade(ADDER, NO_TEXT, backend, tmp_path)
-    outcomes = {v["id"]: v["outcome"] for v in verdict["variants"]}  # a wheat's timeout shows here, not in its test
+    outcomes = {v["id"]: v["outcome"] for v in verdict["variants"]}  # which variant failed or timed out
     assert verdict["invalid_tests"] == [] and verdict["valid_tests"] == 2, (verdict["invalid_tests"], outcomes)
