@@ -167,7 +167,8 @@ def test_how_the_runs_collected_is_kept_and_verdicts_stored_before_it_load(probl
     loaded = Verdict.from_dict(stored, problem)
     assert (loaded.collection, loaded.collection_note) == ("each", "line 3: a call of 'helper' at collection")
     old = {k: v for k, v in stored.items() if k not in ("collection", "collection_note")}
-    assert (Verdict.from_dict(old, problem).collection, Verdict.from_dict(old, problem).collection_note) == (None, "")
+    loaded_old = Verdict.from_dict(old, problem)
+    assert (loaded_old.collection, loaded_old.collection_note) == (None, "")
 
 
 def test_a_test_whose_outcome_differs_between_the_golden_runs_is_flaky_and_kills_nothing(problem):
